@@ -1,0 +1,65 @@
+/** Domain errors. Services throw these; one HTTP filter turns them into problem+json. */
+
+/** One invalid input field. `field` is a JSON-pointer-like path, e.g. `/risk_levels/high` or `/items/3/score`. */
+export interface Violation {
+  field: string;
+  message: string;
+  code: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'validation' | 'bad_request' | 'not_found' | 'conflict' | 'precondition_failed';
+}
+
+/** Input that breaks a rule of the resource; lists every invalid field. */
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(
+    readonly violations: readonly Violation[],
+    message = 'The request is invalid.',
+  ) {
+    super(message);
+  }
+}
+
+/** A malformed request that is not about a resource field (a bad cursor, a malformed header). */
+export class BadRequestError extends DomainError {
+  readonly kind = 'bad_request';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`${resource} ${id} was not found.`);
+  }
+}
+
+/** The write would break a uniqueness rule (duplicate id, second active default). */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(
+    message: string,
+    readonly violations: readonly Violation[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's `If-Match` no longer matches the stored version. */
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'precondition_failed';
+  constructor(
+    readonly id: string,
+    readonly currentVersion: number,
+  ) {
+    super(`Threshold ${id} is at version ${currentVersion}, which does not match If-Match.`);
+  }
+}
+
+/** Prefixes every violation's path, e.g. to place an item's errors under `/thresholds/3`. */
+export function prefixViolations(prefix: string, violations: readonly Violation[]): Violation[] {
+  return violations.map((v) => ({ ...v, field: `${prefix}${v.field}` }));
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, PreconditionFailedError, ConflictError } from '@app/modules/thresholds/domain/errors';
+import {
+  compareListOrder,
+  defaultConflictError,
+  duplicateIdError,
+  findDefaultConflicts,
+} from '@app/modules/thresholds/domain/invariants';
+import {
+  applyChanges,
+  cloneThreshold,
+  fieldsOf,
+  sameFields,
+  type Threshold,
+  type ThresholdChanges,
+} from '@app/modules/thresholds/domain/threshold';
+import {
+  ThresholdRepository,
+  type ConditionalWrite,
+  type ImportPlan,
+  type NewThreshold,
+  type ThresholdFilter,
+  type ThresholdListQuery,
+  type ThresholdPage,
+  type WriteContext,
+} from '@app/modules/thresholds/persistence/threshold.repository';
+
+/**
+ * The store for local use and tests: a map in process memory. Every write builds the next
+ * state aside, checks the invariants on it, then swaps it in, so a failed write changes nothing.
+ */
+export class InMemoryThresholdRepository extends ThresholdRepository {
+  private readonly rows = new Map<string, Threshold>();
+
+  constructor(
+    initial: readonly Threshold[] = [],
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super();
+    for (const t of initial) this.rows.set(t.id, cloneThreshold(t));
+  }
+
+  async list(query: ThresholdListQuery): Promise<ThresholdPage> {
+    const { after, limit } = query;
+    const matching = this.sorted().filter(
+      (t) => matchesFilter(t, query.filter) && (!after || compareListOrder(t, after) > 0),
+    );
+    return { items: matching.slice(0, limit).map(cloneThreshold), hasMore: matching.length > limit };
+  }
+
+  async findAll(): Promise<Threshold[]> {
+    return this.sorted().map(cloneThreshold);
+  }
+
+  async findById(id: string): Promise<Threshold | null> {
+    const t = this.rows.get(id);
+    return t ? cloneThreshold(t) : null;
+  }
+
+  async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+    const id = input.id ?? randomUUID();
+    if (this.rows.has(id)) throw duplicateIdError(id);
+    const now = this.clock();
+    const created: Threshold = {
+      ...fieldsOf(input),
+      id,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: ctx.actor,
+      lastModifiedBy: ctx.actor,
+    };
+    this.assertDefaultRule(created);
+    this.rows.set(id, cloneThreshold(created));
+    return cloneThreshold(created);
+  }
+
+  async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
+    const current = this.getForWrite(id, ctx.expectedVersion);
+    const fields = applyChanges(current, changes);
+    if (sameFields(fields, current)) return cloneThreshold(current);
+    const next: Threshold = {
+      ...current,
+      ...fields,
+      version: current.version + 1,
+      updatedAt: this.clock(),
+      lastModifiedBy: ctx.actor,
+    };
+    this.assertDefaultRule(next);
+    this.rows.set(id, cloneThreshold(next));
+    return cloneThreshold(next);
+  }
+
+  async delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
+    const current = this.getForWrite(id, ctx.expectedVersion);
+    this.rows.delete(id);
+    return cloneThreshold(current);
+  }
+
+  async applyImport(plan: ImportPlan, _ctx: WriteContext): Promise<void> {
+    const next = new Map(this.rows);
+    for (const { id, expectedVersion } of plan.deletes) {
+      this.getForWrite(id, expectedVersion);
+      next.delete(id);
+    }
+    for (const { threshold, expectedVersion } of plan.updates) {
+      this.getForWrite(threshold.id, expectedVersion);
+      next.set(threshold.id, cloneThreshold(threshold));
+    }
+    for (const t of plan.creates) {
+      if (next.has(t.id)) throw duplicateIdError(t.id);
+      next.set(t.id, cloneThreshold(t));
+    }
+    const conflict = findDefaultConflicts(next.values())[0];
+    if (conflict) {
+      throw new ConflictError(
+        `The import would leave category '${conflict.category}' with ${conflict.ids.length} active defaults (${conflict.ids.join(', ')}).`,
+      );
+    }
+    this.rows.clear();
+    for (const [id, t] of next) this.rows.set(id, t);
+  }
+
+  private sorted(): Threshold[] {
+    return [...this.rows.values()].sort(compareListOrder);
+  }
+
+  private getForWrite(id: string, expectedVersion: number | undefined): Threshold {
+    const current = this.rows.get(id);
+    if (!current) throw new NotFoundError('Threshold', id);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new PreconditionFailedError(id, current.version);
+    }
+    return current;
+  }
+
+  private assertDefaultRule(candidate: Threshold): void {
+    if (!candidate.isActive || !candidate.isDefault) return;
+    for (const other of this.rows.values()) {
+      if (other.id !== candidate.id && other.isActive && other.isDefault && other.category === candidate.category) {
+        throw defaultConflictError(candidate.category, other.id);
+      }
+    }
+  }
+}
+
+function matchesFilter(t: Threshold, f: ThresholdFilter): boolean {
+  return (
+    (f.category === undefined || t.category === f.category) &&
+    (f.industryCode === undefined || t.industryCode === f.industryCode) &&
+    (f.businessType === undefined || t.businessType?.toLowerCase() === f.businessType.toLowerCase()) &&
+    (f.isActive === undefined || t.isActive === f.isActive)
+  );
+}

@@ -1,0 +1,90 @@
+import type { Category, Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
+
+/** Exact-match filters of a list. `businessType` compares case-insensitively. */
+export interface ThresholdFilter {
+  category?: Category;
+  industryCode?: string;
+  businessType?: string;
+  isActive?: boolean;
+}
+
+/** A position in the list order `priority DESC, created_at DESC, id ASC`: the last item of a page. */
+export interface ListPosition {
+  priority: number;
+  createdAt: Date;
+  id: string;
+}
+
+export interface ThresholdListQuery {
+  filter: ThresholdFilter;
+  limit: number;
+  /** Start after this position (exclusive). */
+  after?: ListPosition;
+}
+
+export interface ThresholdPage {
+  items: Threshold[];
+  /** Whether more items follow the last one. */
+  hasMore: boolean;
+}
+
+/** Who writes, and under which request. */
+export interface WriteContext {
+  actor: string;
+  requestId?: string;
+}
+
+/** A threshold to create; the store assigns an id when none is given. */
+export interface NewThreshold extends ThresholdFields {
+  id?: string;
+}
+
+export interface ConditionalWrite extends WriteContext {
+  /** When set, the write happens only if the stored version equals it. */
+  expectedVersion?: number;
+}
+
+/**
+ * An import computed by the service: what to create (complete thresholds, kept as given),
+ * update (complete new state, valid only if the stored version is still `expectedVersion`)
+ * and delete. A store applies it whole or not at all.
+ */
+export interface ImportPlan {
+  creates: Threshold[];
+  updates: { threshold: Threshold; expectedVersion: number }[];
+  deletes: { id: string; expectedVersion: number }[];
+}
+
+/**
+ * The threshold store. Every adapter enforces, itself and atomically:
+ * - ids are unique (`ConflictError`),
+ * - at most one active default per category (`ConflictError`),
+ * - a conditional write fails with `PreconditionFailedError` when the version moved,
+ * - a missing threshold is `NotFoundError`,
+ * - a failed write leaves the store exactly as it was,
+ * - what it returns is a copy: callers cannot change what it holds.
+ */
+export abstract class ThresholdRepository {
+  /** One page in list order. */
+  abstract list(query: ThresholdListQuery): Promise<ThresholdPage>;
+
+  /** Every threshold, inactive included, in list order. */
+  abstract findAll(): Promise<Threshold[]>;
+
+  abstract findById(id: string): Promise<Threshold | null>;
+
+  /** Stores a new threshold at version 1. */
+  abstract create(input: NewThreshold, ctx: WriteContext): Promise<Threshold>;
+
+  /**
+   * Applies `changes` and bumps the version. A change that leaves every field as it was is
+   * no change: the stored threshold comes back as it is, at the same version.
+   */
+  abstract update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold>;
+
+  /** Removes a threshold and returns what was removed. */
+  abstract delete(id: string, ctx: ConditionalWrite): Promise<Threshold>;
+
+  /** Applies an import plan atomically. */
+  abstract applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void>;
+}

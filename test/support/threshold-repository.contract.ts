@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
+import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import type { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import { aThreshold, aThresholdFields } from '@test/support/builders';
+
+/**
+ * The behaviour every `ThresholdRepository` adapter must have. An adapter's test file calls
+ * this with a factory that returns a store holding exactly `initial`.
+ */
+export function thresholdRepositoryContract(
+  adapterName: string,
+  makeRepository: (initial: Threshold[]) => Promise<ThresholdRepository>,
+): void {
+  const ctx = { actor: 'alice', requestId: 'req-1' };
+
+  describe(`ThresholdRepository contract: ${adapterName}`, () => {
+    describe('create', () => {
+      it('stores a threshold at version 1 with server fields set', async () => {
+        const repo = await makeRepository([]);
+        const created = await repo.create(aThresholdFields({ name: 'A', priority: 5 }), ctx);
+        expect(created.version).toBe(1);
+        expect(created.createdBy).toBe('alice');
+        expect(created.lastModifiedBy).toBe('alice');
+        expect(created.createdAt.getTime()).toBe(created.updatedAt.getTime());
+        expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+        await expect(repo.findById(created.id)).resolves.toEqual(created);
+      });
+
+      it('keeps a client-supplied id', async () => {
+        const repo = await makeRepository([]);
+        const id = randomUUID();
+        const created = await repo.create({ ...aThresholdFields(), id }, ctx);
+        expect(created.id).toBe(id);
+      });
+
+      it('rejects a duplicate id with ConflictError and changes nothing', async () => {
+        const existing = aThreshold();
+        const repo = await makeRepository([existing]);
+        await expect(repo.create({ ...aThresholdFields({ name: 'other' }), id: existing.id }, ctx)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        await expect(repo.findById(existing.id)).resolves.toEqual(existing);
+        await expect(repo.findAll()).resolves.toHaveLength(1);
+      });
+
+      it('rejects a second active default in a category and changes nothing', async () => {
+        const def = aThreshold({ category: 'financial', isDefault: true });
+        const repo = await makeRepository([def]);
+        await expect(repo.create(aThresholdFields({ category: 'financial', isDefault: true }), ctx)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        await expect(repo.findAll()).resolves.toEqual([def]);
+      });
+
+      it('allows an inactive second default, and a default in another category', async () => {
+        const repo = await makeRepository([aThreshold({ category: 'financial', isDefault: true })]);
+        await repo.create(aThresholdFields({ category: 'financial', isDefault: true, isActive: false }), ctx);
+        await repo.create(aThresholdFields({ category: 'operational', isDefault: true }), ctx);
+        await expect(repo.findAll()).resolves.toHaveLength(3);
+      });
+    });
+
+    describe('reads return copies', () => {
+      it('a caller mutating a returned threshold does not change the store', async () => {
+        const t = aThreshold({ metadata: { owner: 'risk' } });
+        const repo = await makeRepository([t]);
+        const read = (await repo.findById(t.id)) as Threshold;
+        read.name = 'mutated';
+        (read.riskLevels as { low: number }).low = 1;
+        (read.metadata as Record<string, unknown>).owner = 'mutated';
+        read.updatedAt.setTime(0);
+        await expect(repo.findById(t.id)).resolves.toEqual(t);
+      });
+
+      it('findById answers null for an unknown id', async () => {
+        const repo = await makeRepository([]);
+        await expect(repo.findById(randomUUID())).resolves.toBeNull();
+      });
+    });
+
+    describe('update', () => {
+      it('changes only the given fields, bumps the version and records the actor', async () => {
+        const t = aThreshold({ description: 'before', industryCode: '52' });
+        const repo = await makeRepository([t]);
+        const updated = await repo.update(t.id, { name: 'renamed', industryCode: null }, { actor: 'bob' });
+        expect(updated).toMatchObject({
+          name: 'renamed',
+          industryCode: null,
+          description: 'before',
+          version: 2,
+          lastModifiedBy: 'bob',
+          createdBy: t.createdBy,
+        });
+        expect(updated.createdAt).toEqual(t.createdAt);
+        expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(t.updatedAt.getTime());
+        await expect(repo.findById(t.id)).resolves.toEqual(updated);
+      });
+
+      it('treats a change to identical values as no change', async () => {
+        const t = aThreshold();
+        const repo = await makeRepository([t]);
+        const same = await repo.update(t.id, { name: t.name, riskLevels: { ...t.riskLevels } }, ctx);
+        expect(same).toEqual(t);
+      });
+
+      it('honours the expected version', async () => {
+        const t = aThreshold({ version: 3 });
+        const repo = await makeRepository([t]);
+        await expect(repo.update(t.id, { name: 'x' }, { ...ctx, expectedVersion: 2 })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        await expect(repo.findById(t.id)).resolves.toEqual(t);
+        await expect(repo.update(t.id, { name: 'x' }, { ...ctx, expectedVersion: 3 })).resolves.toMatchObject({
+          version: 4,
+        });
+      });
+
+      it('lets only one of two writers holding the same version win', async () => {
+        const t = aThreshold();
+        const repo = await makeRepository([t]);
+        const results = await Promise.allSettled([
+          repo.update(t.id, { name: 'first' }, { ...ctx, expectedVersion: 1 }),
+          repo.update(t.id, { name: 'second' }, { ...ctx, expectedVersion: 1 }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(rejected.reason).toBeInstanceOf(PreconditionFailedError);
+        await expect(repo.findById(t.id)).resolves.toMatchObject({ version: 2 });
+      });
+
+      it('rejects a change that makes a second active default, and changes nothing', async () => {
+        const def = aThreshold({ category: 'financial', isDefault: true });
+        const other = aThreshold({ category: 'financial' });
+        const repo = await makeRepository([def, other]);
+        await expect(repo.update(other.id, { isDefault: true }, ctx)).rejects.toBeInstanceOf(ConflictError);
+        await expect(repo.findById(other.id)).resolves.toEqual(other);
+      });
+
+      it('answers NotFoundError for an unknown id', async () => {
+        const repo = await makeRepository([]);
+        await expect(repo.update(randomUUID(), { name: 'x' }, ctx)).rejects.toBeInstanceOf(NotFoundError);
+      });
+    });
+
+    describe('delete', () => {
+      it('removes and returns the threshold', async () => {
+        const t = aThreshold();
+        const repo = await makeRepository([t]);
+        await expect(repo.delete(t.id, ctx)).resolves.toEqual(t);
+        await expect(repo.findById(t.id)).resolves.toBeNull();
+      });
+
+      it('honours the expected version and answers NotFoundError for an unknown id', async () => {
+        const t = aThreshold({ version: 2 });
+        const repo = await makeRepository([t]);
+        await expect(repo.delete(t.id, { ...ctx, expectedVersion: 1 })).rejects.toBeInstanceOf(PreconditionFailedError);
+        await expect(repo.findById(t.id)).resolves.toEqual(t);
+        await expect(repo.delete(randomUUID(), ctx)).rejects.toBeInstanceOf(NotFoundError);
+      });
+    });
+
+    describe('list', () => {
+      const at = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      const a = aThreshold({ priority: 5, createdAt: at(1), category: 'financial', industryCode: '52' });
+      const b = aThreshold({ priority: 5, createdAt: at(2), category: 'financial', businessType: 'Bank' });
+      const c = aThreshold({ priority: 0, createdAt: at(3), isActive: false });
+      const d = aThreshold({ priority: 9, createdAt: at(0) });
+      const sameKey1 = aThreshold({ id: '10000000-0000-4000-8000-000000000002', priority: 1, createdAt: at(5) });
+      const sameKey2 = aThreshold({ id: '10000000-0000-4000-8000-000000000001', priority: 1, createdAt: at(5) });
+
+      it('orders by priority desc, created_at desc, id asc', async () => {
+        const repo = await makeRepository([a, b, c, d, sameKey1, sameKey2]);
+        const page = await repo.list({ filter: {}, limit: 100 });
+        expect(page.items.map((t) => t.id)).toEqual([d.id, b.id, a.id, sameKey2.id, sameKey1.id, c.id]);
+        expect(page.hasMore).toBe(false);
+        await expect(repo.findAll()).resolves.toEqual(page.items);
+      });
+
+      it('filters exactly, business type case-insensitively', async () => {
+        const repo = await makeRepository([a, b, c, d]);
+        const ids = async (filter: object): Promise<string[]> =>
+          (await repo.list({ filter, limit: 100 })).items.map((t) => t.id);
+        await expect(ids({ category: 'financial' })).resolves.toEqual([b.id, a.id]);
+        await expect(ids({ industryCode: '52' })).resolves.toEqual([a.id]);
+        await expect(ids({ industryCode: '5' })).resolves.toEqual([]);
+        await expect(ids({ businessType: 'bank' })).resolves.toEqual([b.id]);
+        await expect(ids({ isActive: false })).resolves.toEqual([c.id]);
+      });
+
+      it('pages after a position without skipping or repeating', async () => {
+        const repo = await makeRepository([a, b, c, d, sameKey1, sameKey2]);
+        const seen: string[] = [];
+        let after: Threshold | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = await repo.list({ filter: {}, limit: 2, after });
+          seen.push(...page.items.map((t) => t.id));
+          if (!page.hasMore) break;
+          after = page.items[page.items.length - 1];
+        }
+        expect(seen).toEqual((await repo.findAll()).map((t) => t.id));
+        expect(new Set(seen).size).toBe(6);
+      });
+    });
+
+    describe('applyImport', () => {
+      it('applies creates, updates and deletes together', async () => {
+        const keep = aThreshold();
+        const change = aThreshold();
+        const drop = aThreshold();
+        const repo = await makeRepository([keep, change, drop]);
+        const created = aThreshold({ version: 4, createdBy: 'someone' });
+        const changed = { ...change, name: 'changed', version: 2 };
+        await repo.applyImport(
+          {
+            creates: [created],
+            updates: [{ threshold: changed, expectedVersion: 1 }],
+            deletes: [{ id: drop.id, expectedVersion: 1 }],
+          },
+          ctx,
+        );
+        const all = await repo.findAll();
+        expect(all).toHaveLength(3);
+        expect(all).toEqual(expect.arrayContaining([keep, changed, created]));
+      });
+
+      it('applies nothing when one part fails', async () => {
+        const def = aThreshold({ category: 'financial', isDefault: true });
+        const other = aThreshold();
+        const repo = await makeRepository([def, other]);
+        const before = await repo.findAll();
+        await expect(
+          repo.applyImport(
+            {
+              creates: [aThreshold({ category: 'financial', isDefault: true })],
+              updates: [{ threshold: { ...other, name: 'changed', version: 2 }, expectedVersion: 1 }],
+              deletes: [],
+            },
+            ctx,
+          ),
+        ).rejects.toBeInstanceOf(ConflictError);
+        await expect(
+          repo.applyImport(
+            { creates: [aThreshold()], updates: [], deletes: [{ id: other.id, expectedVersion: 7 }] },
+            ctx,
+          ),
+        ).rejects.toBeInstanceOf(PreconditionFailedError);
+        await expect(repo.findAll()).resolves.toEqual(before);
+      });
+    });
+  });
+}
