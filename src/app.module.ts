@@ -1,5 +1,17 @@
-import { Module } from '@nestjs/common';
-import { DemoController } from '@app/modules/demo/demo.controller';
-import { DemoService } from '@app/modules/demo/demo.service';
-@Module({ controllers: [DemoController], providers: [DemoService] })
-export class AppModule {}
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@app/modules/config/app-config';
+import { ConfigModule } from '@app/modules/config/config.module';
+import { DocsModule } from '@app/modules/docs/docs.module';
+import { HttpModule } from '@app/modules/http/http.module';
+import { ThresholdsModule } from '@app/modules/thresholds/thresholds.module';
+
+/** The composition root: imports the modules, nothing else. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), HttpModule, ThresholdsModule, DocsModule],
+    };
+  }
+}

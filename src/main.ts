@@ -1,10 +1,19 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from '@app/app.module';
+import { existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { createApp } from '@app/app.factory';
+import { ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter());
-  await app.listen(8080, '0.0.0.0');
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
+  const app = await createApp(config);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('Bootstrap').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);
 }
-void bootstrap();
+
+bootstrap().catch((error: unknown) => {
+  const message = error instanceof ConfigValidationError ? error.message : `start-up failed: ${String(error)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

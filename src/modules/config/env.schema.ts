@@ -1,0 +1,82 @@
+/**
+ * Every environment variable the service reads: one schema, validated once at boot.
+ * `.env.example` and `docs/ENVIRONMENT_VARIABLES.md` are generated from this list
+ * (`npm run env:docs`) and a test keeps them equal to it.
+ */
+import { z } from 'zod';
+
+export interface EnvVar {
+  name: string;
+  /** Parses the raw string (already defaulted). */
+  schema: z.ZodType;
+  /** The value used when the variable is unset or empty; none for secrets. */
+  default?: string;
+  description: string;
+  /** Never printed, in errors or logs. */
+  secret?: boolean;
+}
+
+const port = z.coerce
+  .number({ error: 'an integer from 1 to 65535' })
+  .int({ error: 'an integer from 1 to 65535' })
+  .min(1, { error: 'an integer from 1 to 65535' })
+  .max(65535, { error: 'an integer from 1 to 65535' });
+
+const bytes = (max: number): z.ZodType<number> =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `a whole number of bytes from 1024 to ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1024, { error: `a whole number of bytes from 1024 to ${max}` })
+        .max(max, { error: `a whole number of bytes from 1024 to ${max}` }),
+    );
+
+const oneOf = <T extends string>(values: readonly [T, ...T[]]): z.ZodType<T> =>
+  z.enum(values, { error: `one of: ${values.join(', ')}` });
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export const STORAGE_MODES = ['auto', 'memory'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export const ENV_VARS: readonly EnvVar[] = [
+  {
+    name: 'NODE_ENV',
+    schema: oneOf(NODE_ENVS),
+    default: 'development',
+    description: 'Runtime environment: development, test or production.',
+  },
+  {
+    name: 'HOST',
+    schema: z.string().min(1, { error: 'a host name or IP address to listen on' }),
+    default: '0.0.0.0',
+    description: 'Address the HTTP server listens on.',
+  },
+  { name: 'PORT', schema: port, default: '8080', description: 'Port the HTTP server listens on.' },
+  {
+    name: 'STORAGE',
+    schema: oneOf(STORAGE_MODES),
+    default: 'auto',
+    description: 'Threshold store: auto (memory until PostgreSQL support lands) or memory (local use only).',
+  },
+  {
+    name: 'LOG_LEVEL',
+    schema: oneOf(LOG_LEVELS),
+    default: 'info',
+    description: 'Lowest level logged: fatal, error, warn, info, debug or trace.',
+  },
+  {
+    name: 'BODY_LIMIT_BYTES',
+    schema: bytes(100 * 1024 * 1024),
+    default: '1048576',
+    description: 'Largest request body accepted, in bytes (413 above it).',
+  },
+  {
+    name: 'IMPORT_BODY_LIMIT_BYTES',
+    schema: bytes(1024 * 1024 * 1024),
+    default: '10485760',
+    description: 'Largest body accepted by the threshold import endpoint, in bytes.',
+  },
+];

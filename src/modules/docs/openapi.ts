@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { PROBLEM_CODES } from '@app/modules/http/problem';
+import {
+  adminListQuery,
+  categoriesResponse,
+  classificationBatchResponse,
+  classificationResponse,
+  classifyBatchBody,
+  classifyBody,
+  createThresholdBody,
+  exportResponse,
+  factorsQuery,
+  factorsResponse,
+  importBodyDoc,
+  importQuery,
+  importResponse,
+  listQuery,
+  matchQuery,
+  matchResponse,
+  patchThresholdBody,
+  thresholdListResponse,
+  thresholdResponse,
+} from '@app/modules/thresholds/http/threshold.schemas';
+
+type JsonSchema = Record<string, unknown>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface Operation {
+  method: Method;
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: 'read' | 'write' | 'bulk' | 'docs';
+  query?: z.ZodObject;
+  idParam?: boolean;
+  ifMatch?: boolean;
+  body?: z.ZodType;
+  success: { status: number; schema?: z.ZodType; description: string; etag?: boolean; headers?: string[] };
+  errors: number[];
+}
+
+const ID = '/{id}';
+const READ = '/v1/risk/thresholds';
+const ADMIN = '/v1/admin/risk/thresholds';
+
+/** Every operation of the API. A test checks this table against the routes the app serves. */
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'get', path: READ, operationId: 'listThresholds', summary: 'List active thresholds', tag: 'read', query: listQuery, success: { status: 200, schema: thresholdListResponse, description: 'One page of active thresholds.' }, errors: [400] },
+  { method: 'get', path: `${READ}/match`, operationId: 'matchThreshold', summary: 'Find the threshold that applies', tag: 'read', query: matchQuery, success: { status: 200, schema: matchResponse, description: 'The threshold used, its source and why.' }, errors: [400] },
+  { method: 'get', path: `${READ}${ID}`, operationId: 'getThreshold', summary: 'Get an active threshold', tag: 'read', idParam: true, success: { status: 200, schema: thresholdResponse, description: 'The threshold.', etag: true }, errors: [400, 404] },
+  { method: 'post', path: '/v1/risk/classify', operationId: 'classify', summary: 'Classify a score', tag: 'read', body: classifyBody, success: { status: 200, schema: classificationResponse, description: 'The level of the score and the threshold used.' }, errors: [400, 413, 415] },
+  { method: 'post', path: '/v1/risk/classify/batch', operationId: 'classifyBatch', summary: 'Classify up to 1000 scores', tag: 'read', body: classifyBatchBody, success: { status: 200, schema: classificationBatchResponse, description: 'One result per item, in input order.' }, errors: [400, 413, 415] },
+  { method: 'get', path: '/v1/risk/categories', operationId: 'listCategories', summary: 'The eight categories', tag: 'read', success: { status: 200, schema: categoriesResponse, description: 'Every category with its description.' }, errors: [] },
+  { method: 'get', path: '/v1/risk/factors', operationId: 'listRiskFactors', summary: 'The risk-factor catalogue', tag: 'read', query: factorsQuery, success: { status: 200, schema: factorsResponse, description: 'The static risk factors, optionally of one category.' }, errors: [400] },
+  { method: 'get', path: ADMIN, operationId: 'adminListThresholds', summary: 'List thresholds, inactive included', tag: 'write', query: adminListQuery, success: { status: 200, schema: thresholdListResponse, description: 'One page of thresholds.' }, errors: [400] },
+  { method: 'post', path: ADMIN, operationId: 'createThreshold', summary: 'Create a threshold', tag: 'write', body: createThresholdBody, success: { status: 201, schema: thresholdResponse, description: 'The created threshold.', etag: true, headers: ['Location'] }, errors: [400, 409, 413, 415] },
+  { method: 'get', path: `${ADMIN}${ID}`, operationId: 'adminGetThreshold', summary: 'Get a threshold', tag: 'write', idParam: true, success: { status: 200, schema: thresholdResponse, description: 'The threshold.', etag: true }, errors: [400, 404] },
+  { method: 'patch', path: `${ADMIN}${ID}`, operationId: 'patchThreshold', summary: 'Change some fields of a threshold', tag: 'write', idParam: true, ifMatch: true, body: patchThresholdBody, success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true }, errors: [400, 404, 409, 412, 413, 415] },
+  { method: 'put', path: `${ADMIN}${ID}`, operationId: 'putThreshold', summary: 'Change some fields of a threshold (same as PATCH)', tag: 'write', idParam: true, ifMatch: true, body: patchThresholdBody, success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true }, errors: [400, 404, 409, 412, 413, 415] },
+  { method: 'delete', path: `${ADMIN}${ID}`, operationId: 'deleteThreshold', summary: 'Delete a threshold', tag: 'write', idParam: true, ifMatch: true, success: { status: 204, description: 'Deleted.' }, errors: [400, 404, 412] },
+  { method: 'get', path: '/v1/admin/risk/threshold-export', operationId: 'exportThresholds', summary: 'Export every threshold', tag: 'bulk', success: { status: 200, schema: exportResponse, description: 'Every threshold, inactive included, as a JSON attachment.', headers: ['Content-Disposition'] }, errors: [] },
+  { method: 'post', path: '/v1/admin/risk/threshold-import', operationId: 'importThresholds', summary: 'Import thresholds atomically', tag: 'bulk', query: importQuery, body: importBodyDoc, success: { status: 200, schema: importResponse, description: 'What the import did (or would do, with dry_run=true).' }, errors: [400, 409, 413, 415] },
+  { method: 'get', path: '/docs/openapi.json', operationId: 'openApiDocument', summary: 'This OpenAPI document', tag: 'docs', success: { status: 200, description: 'The OpenAPI 3.1 document.' }, errors: [] },
+  { method: 'get', path: '/docs', operationId: 'apiDocs', summary: 'Interactive API documentation', tag: 'docs', success: { status: 200, description: 'An HTML page.' }, errors: [] },
+];
+
+const PROBLEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'An RFC 9457 problem document; every error is one (content type application/problem+json).',
+  required: ['type', 'title', 'status', 'detail', 'instance', 'code', 'request_id'],
+  properties: {
+    type: { type: 'string', description: 'A URN naming the problem type (see docs/API.md).' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'What went wrong, for a person.' },
+    instance: { type: 'string', description: 'The request path.' },
+    code: { type: 'string', enum: Object.keys(PROBLEM_CODES) },
+    request_id: { type: 'string', description: 'Also sent as the X-Request-Id header.' },
+    errors: {
+      type: 'array',
+      description: 'One entry per invalid field.',
+      items: {
+        type: 'object',
+        required: ['field', 'message', 'code'],
+        properties: {
+          field: { type: 'string', description: 'JSON-pointer-like path, e.g. /risk_levels/high or /items/3/score.' },
+          message: { type: 'string' },
+          code: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request (BAD_REQUEST).',
+  404: 'No such threshold, or no such route.',
+  409: 'The write conflicts with stored data: a duplicate id or a second active default in a category.',
+  412: 'If-Match does not match the current version; the current ETag is returned.',
+  413: 'The request body is larger than the endpoint accepts.',
+  415: 'The request body is not application/json.',
+};
+
+function refOrInline(schema: z.ZodType): JsonSchema {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: `#/components/schemas/${id}` };
+  return stripSchemaKey(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
+}
+
+function stripSchemaKey(schema: JsonSchema): JsonSchema {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+function parametersOf(op: Operation): JsonSchema[] {
+  const parameters: JsonSchema[] = [];
+  if (op.idParam) {
+    parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+  }
+  for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
+    const schema = field as z.ZodType;
+    parameters.push({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: refOrInline(schema) });
+  }
+  if (op.ifMatch) {
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description: 'The ETag of the version being changed, e.g. "3" (W/ tolerated), or *. A mismatch is 412.',
+      schema: { type: 'string' },
+    });
+  }
+  return parameters;
+}
+
+function responsesOf(op: Operation): JsonSchema {
+  const headers: JsonSchema = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
+  if (op.success.etag) headers.ETag = { $ref: '#/components/headers/ETag' };
+  for (const h of op.success.headers ?? []) headers[h] = { schema: { type: 'string' } };
+  const responses: JsonSchema = {
+    [op.success.status]: {
+      description: op.success.description,
+      headers,
+      ...(op.success.schema ? { content: { 'application/json': { schema: refOrInline(op.success.schema) } } } : {}),
+    },
+  };
+  for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
+  responses['500'] = { $ref: '#/components/responses/Problem500' };
+  return responses;
+}
+
+/** The OpenAPI 3.1 document, generated from the request and response schemas. */
+export function buildOpenApiDocument(version: string): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of OPERATIONS) {
+    const parameters = parametersOf(op);
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      tags: [op.tag],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: refOrInline(op.body) } } } } : {}),
+      responses: responsesOf(op),
+    };
+  }
+  const generated = z.toJSONSchema(z.globalRegistry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+  const schemas: Record<string, JsonSchema> = { Problem: PROBLEM_SCHEMA };
+  for (const [id, schema] of Object.entries(generated.schemas).sort(([a], [b]) => a.localeCompare(b))) {
+    schemas[id] = stripSchemaKey(schema);
+  }
+  const problemResponses: Record<string, JsonSchema> = {};
+  for (const status of [400, 404, 409, 412, 413, 415, 500]) {
+    problemResponses[`Problem${status}`] = {
+      description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
+      headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Risk Threshold Service',
+      version,
+      description:
+        'Stores risk threshold configurations and classifies risk scores against them deterministically. JSON is snake_case; every error is application/problem+json.',
+    },
+    tags: [
+      { name: 'read', description: 'Reads and classification.' },
+      { name: 'write', description: 'Threshold management.' },
+      { name: 'bulk', description: 'Export and atomic import.' },
+      { name: 'docs', description: 'This documentation.' },
+    ],
+    paths,
+    components: {
+      schemas,
+      responses: problemResponses,
+      headers: {
+        'X-Request-Id': {
+          description: "The caller's X-Request-Id when it is 1-128 characters of [A-Za-z0-9._:-], else a new UUID.",
+          schema: { type: 'string' },
+        },
+        ETag: { description: 'The strong entity tag of the threshold version, e.g. "3".', schema: { type: 'string' } },
+      },
+    },
+  };
+}

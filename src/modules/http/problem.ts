@@ -1,0 +1,67 @@
+import type { Violation } from '@app/modules/thresholds/domain/errors';
+
+/** The `code` of every problem+json body (SPEC §3). */
+export const PROBLEM_CODES = {
+  VALIDATION_ERROR: { status: 400, title: 'Validation failed' },
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  PRECONDITION_REQUIRED: { status: 428, title: 'Precondition required' },
+  RATE_LIMIT_EXCEEDED: { status: 429, title: 'Too many requests' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ProblemCode;
+  request_id: string;
+  errors?: Violation[];
+}
+
+/** The `type` URI of a problem code: stable, documented in docs/API.md. */
+export function problemType(code: ProblemCode): string {
+  return `urn:problem-type:risk-threshold-service:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+export function buildProblem(
+  code: ProblemCode,
+  detail: string,
+  ctx: { instance: string; requestId: string },
+  errors?: readonly Violation[],
+): Problem {
+  const { status, title } = PROBLEM_CODES[code];
+  return {
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    instance: ctx.instance,
+    code,
+    request_id: ctx.requestId,
+    ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
+  };
+}
+
+/** The problem code for a bare HTTP status (errors that carry nothing more specific). */
+export function codeForStatus(status: number): ProblemCode {
+  const found = (Object.keys(PROBLEM_CODES) as ProblemCode[]).find(
+    (c) => PROBLEM_CODES[c].status === status && c !== 'VALIDATION_ERROR',
+  );
+  if (found) return found;
+  return status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { WriteCtx } from '@app/modules/http/request-context';
+import { bodyPipe, paramPipe, queryPipe } from '@app/modules/http/schema.pipe';
+import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import type { WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+import { toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
+import { decodeCursor } from '@app/modules/thresholds/http/cursor';
+import { etagOf, expectedVersion } from '@app/modules/thresholds/http/etag';
+import { fromCreateBody, fromPatchBody, toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import {
+  adminListQuery,
+  createThresholdBody,
+  idParam,
+  patchThresholdBody,
+  type AdminListQuery,
+  type CreateThresholdBody,
+  type PatchThresholdBody,
+} from '@app/modules/thresholds/http/threshold.schemas';
+import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
+
+export const ADMIN_THRESHOLDS_PATH = 'v1/admin/risk/thresholds';
+
+/** Threshold management (SPEC §3.2). */
+@Controller(ADMIN_THRESHOLDS_PATH)
+export class AdminThresholdsController {
+  constructor(private readonly thresholds: ThresholdsService) {}
+
+  @Get()
+  async list(@Query(queryPipe(adminListQuery)) query: AdminListQuery): Promise<unknown> {
+    const page = await this.thresholds.list(
+      {
+        category: query.category,
+        industryCode: query.industry_code,
+        businessType: query.business_type,
+        isActive: query.is_active,
+      },
+      query.limit,
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    );
+    return toPageResponse(page);
+  }
+
+  @Post()
+  async create(
+    @Body(bodyPipe(createThresholdBody)) body: CreateThresholdBody,
+    @WriteCtx() ctx: WriteContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const created = await this.thresholds.create(fromCreateBody(body), ctx);
+    void reply.header('location', `/${ADMIN_THRESHOLDS_PATH}/${created.id}`);
+    return this.withEtag(reply, created);
+  }
+
+  @Get(':id')
+  async get(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    return this.withEtag(reply, await this.thresholds.get(id));
+  }
+
+  @Patch(':id')
+  patch(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Body(bodyPipe(patchThresholdBody)) body: PatchThresholdBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @WriteCtx() ctx: WriteContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    return this.change(id, body, ifMatch, ctx, reply);
+  }
+
+  /** Same partial semantics as PATCH (SPEC §3.2). */
+  @Put(':id')
+  put(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Body(bodyPipe(patchThresholdBody)) body: PatchThresholdBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @WriteCtx() ctx: WriteContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    return this.change(id, body, ifMatch, ctx, reply);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @WriteCtx() ctx: WriteContext,
+  ): Promise<void> {
+    await this.thresholds.delete(id, { ...ctx, expectedVersion: expectedVersion(ifMatch) });
+  }
+
+  private async change(
+    id: string,
+    body: PatchThresholdBody,
+    ifMatch: string | undefined,
+    ctx: WriteContext,
+    reply: FastifyReply,
+  ): Promise<unknown> {
+    const updated = await this.thresholds.update(id, fromPatchBody(body), {
+      ...ctx,
+      expectedVersion: expectedVersion(ifMatch),
+    });
+    return this.withEtag(reply, updated);
+  }
+
+  private withEtag(reply: FastifyReply, t: Threshold): unknown {
+    void reply.header('etag', etagOf(t.version));
+    return toThresholdResponse(t);
+  }
+}

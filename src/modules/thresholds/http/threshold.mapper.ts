@@ -1,0 +1,86 @@
+import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
+import type { NewThreshold } from '@app/modules/thresholds/persistence/threshold.repository';
+import type {
+  CreateThresholdBody,
+  ImportItem,
+  PatchThresholdBody,
+  ThresholdResponse,
+} from '@app/modules/thresholds/http/threshold.schemas';
+
+/** Domain → wire. Every response body goes through here. */
+export function toThresholdResponse(t: Threshold): ThresholdResponse {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    category: t.category,
+    industry_code: t.industryCode,
+    business_type: t.businessType,
+    risk_levels: { low: t.riskLevels.low, medium: t.riskLevels.medium, high: t.riskLevels.high, critical: t.riskLevels.critical },
+    is_default: t.isDefault,
+    is_active: t.isActive,
+    priority: t.priority,
+    metadata: t.metadata,
+    version: t.version,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    created_by: t.createdBy,
+    last_modified_by: t.lastModifiedBy,
+  };
+}
+
+function fieldsFromBody(body: CreateThresholdBody | ImportItem): ThresholdFields {
+  return {
+    name: body.name,
+    description: body.description ?? null,
+    category: body.category,
+    industryCode: body.industry_code ?? null,
+    businessType: body.business_type ?? null,
+    riskLevels: body.risk_levels,
+    isDefault: body.is_default ?? false,
+    isActive: body.is_active ?? true,
+    priority: body.priority ?? 0,
+    metadata: body.metadata ?? null,
+  };
+}
+
+export function fromCreateBody(body: CreateThresholdBody): NewThreshold {
+  return { ...fieldsFromBody(body), ...(body.id ? { id: body.id } : {}) };
+}
+
+/** An import item's fields, with the server fields it carries (absent ones stay undefined). */
+export function fromImportItem(item: ImportItem): {
+  id?: string;
+  fields: ThresholdFields;
+  version?: number;
+  createdAt?: Date;
+  updatedAt?: Date;
+  createdBy?: string;
+  lastModifiedBy?: string;
+} {
+  return {
+    id: item.id,
+    fields: fieldsFromBody(item),
+    version: item.version,
+    createdAt: item.created_at ? new Date(item.created_at) : undefined,
+    updatedAt: item.updated_at ? new Date(item.updated_at) : undefined,
+    createdBy: item.created_by,
+    lastModifiedBy: item.last_modified_by,
+  };
+}
+
+/** Only the fields present in the body; `null` stays `null` (clears). */
+export function fromPatchBody(body: PatchThresholdBody): ThresholdChanges {
+  const changes: ThresholdChanges = {};
+  if (body.name !== undefined) changes.name = body.name;
+  if (body.description !== undefined) changes.description = body.description;
+  if (body.category !== undefined) changes.category = body.category;
+  if (body.industry_code !== undefined) changes.industryCode = body.industry_code;
+  if (body.business_type !== undefined) changes.businessType = body.business_type;
+  if (body.risk_levels !== undefined) changes.riskLevels = body.risk_levels;
+  if (body.is_default !== undefined) changes.isDefault = body.is_default;
+  if (body.is_active !== undefined) changes.isActive = body.is_active;
+  if (body.priority !== undefined) changes.priority = body.priority;
+  if (body.metadata !== undefined) changes.metadata = body.metadata;
+  return changes;
+}

@@ -1,0 +1,250 @@
+/**
+ * Request and response schemas of the thresholds API (snake_case on the wire). They validate
+ * requests, and the same objects generate the OpenAPI document, so the two cannot drift.
+ */
+import { z } from 'zod';
+import {
+  businessTypeSchema,
+  categorySchema,
+  descriptionSchema,
+  industryCodeSchema,
+  metadataSchema,
+  nameSchema,
+  prioritySchema,
+  riskLevelsSchema,
+  scoreSchema,
+  uuidSchema,
+} from '@app/modules/thresholds/domain/threshold.rules';
+import { LEVELS } from '@app/modules/thresholds/domain/threshold';
+
+const bool = z.boolean({ error: 'must be true or false' });
+const booleanQuery = z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true');
+const actorSchema = z.string({ error: 'must be a string' }).min(1).max(255);
+const timestampSchema = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' });
+
+/** The client-settable fields; `id` only on create. */
+const writableFields = {
+  name: nameSchema,
+  description: descriptionSchema.nullable().optional(),
+  category: categorySchema,
+  industry_code: industryCodeSchema.nullable().optional(),
+  business_type: businessTypeSchema.nullable().optional(),
+  risk_levels: riskLevelsSchema,
+  is_default: bool.optional(),
+  is_active: bool.optional(),
+  priority: prioritySchema.optional(),
+  metadata: metadataSchema.nullable().optional(),
+};
+
+export const createThresholdBody = z
+  .strictObject({ id: uuidSchema.optional(), ...writableFields })
+  .meta({ id: 'CreateThreshold', description: 'A new threshold. `id` is optional; the server assigns one when absent.' });
+export type CreateThresholdBody = z.output<typeof createThresholdBody>;
+
+export const patchThresholdBody = z
+  .strictObject({
+    name: nameSchema.optional(),
+    description: descriptionSchema.nullable().optional(),
+    category: categorySchema.optional(),
+    industry_code: industryCodeSchema.nullable().optional(),
+    business_type: businessTypeSchema.nullable().optional(),
+    risk_levels: riskLevelsSchema.optional(),
+    is_default: bool.optional(),
+    is_active: bool.optional(),
+    priority: prioritySchema.optional(),
+    metadata: metadataSchema.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { error: 'must contain at least one field to change' })
+  .meta({
+    id: 'PatchThreshold',
+    description: 'A partial change: only the fields sent change; `null` clears a nullable field.',
+  });
+export type PatchThresholdBody = z.output<typeof patchThresholdBody>;
+
+/** One item of an import file: the export format (server fields optional, kept on create). */
+export const importItemSchema = z
+  .strictObject({
+    id: uuidSchema.optional(),
+    ...writableFields,
+    version: z.number().int().min(1).optional(),
+    created_at: timestampSchema.optional(),
+    updated_at: timestampSchema.optional(),
+    created_by: actorSchema.optional(),
+    last_modified_by: actorSchema.optional(),
+  })
+  .meta({ id: 'ImportItem' });
+export type ImportItem = z.output<typeof importItemSchema>;
+
+export const MAX_IMPORT_ITEMS = 10_000;
+
+export const importBodyDoc = z
+  .union([
+    z.array(importItemSchema).max(MAX_IMPORT_ITEMS),
+    z.strictObject({ thresholds: z.array(importItemSchema).max(MAX_IMPORT_ITEMS) }),
+  ])
+  .meta({ id: 'ImportBody', description: 'The export array, or `{thresholds: [...]}`.' });
+
+export const importQuery = z.object({
+  mode: z.enum(['upsert', 'replace'], { error: "must be 'upsert' or 'replace'" }).default('upsert'),
+  dry_run: booleanQuery.default(false),
+});
+export type ImportQuery = z.output<typeof importQuery>;
+
+const limitQuery = z
+  .string()
+  .regex(/^\d+$/, { error: 'must be an integer from 1 to 500' })
+  .transform(Number)
+  .pipe(z.number().min(1, { error: 'must be an integer from 1 to 500' }).max(500, { error: 'must be an integer from 1 to 500' }));
+
+export const listQuery = z.object({
+  category: categorySchema.optional(),
+  industry_code: industryCodeSchema.optional(),
+  business_type: businessTypeSchema.optional(),
+  limit: limitQuery.default(100).meta({ description: 'Page size, 1-500 (default 100).' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .meta({ description: 'The next_cursor of the previous page (opaque).' }),
+});
+export type ListQuery = z.output<typeof listQuery>;
+
+export const adminListQuery = listQuery.extend({ is_active: booleanQuery.optional() });
+export type AdminListQuery = z.output<typeof adminListQuery>;
+
+export const matchQuery = z.object({
+  category: categorySchema,
+  industry_code: industryCodeSchema.optional(),
+  business_type: businessTypeSchema.optional(),
+});
+export type MatchQuery = z.output<typeof matchQuery>;
+
+export const factorsQuery = z.object({ category: categorySchema.optional() });
+
+export const classifyBody = z
+  .strictObject({
+    score: scoreSchema,
+    category: categorySchema,
+    industry_code: industryCodeSchema.nullable().optional(),
+    business_type: businessTypeSchema.nullable().optional(),
+  })
+  .meta({ id: 'ClassifyRequest' });
+export type ClassifyBody = z.output<typeof classifyBody>;
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export const classifyBatchBody = z
+  .strictObject({
+    items: z
+      .array(classifyBody, { error: 'must be an array of classification requests' })
+      .min(1, { error: 'must hold at least 1 item' })
+      .max(MAX_BATCH_ITEMS, { error: `must hold at most ${MAX_BATCH_ITEMS} items` }),
+  })
+  .meta({ id: 'ClassifyBatchRequest' });
+export type ClassifyBatchBody = z.output<typeof classifyBatchBody>;
+
+export const idParam = uuidSchema;
+
+// ---- responses (documentation, and checked against real responses by the e2e tests) ----
+
+const riskLevelsOut = z
+  .object({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() })
+  .meta({ id: 'RiskLevels', description: 'Inclusive lower bound of each level above minimal.' });
+
+export const thresholdResponse = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    category: categorySchema,
+    industry_code: z.string().nullable(),
+    business_type: z.string().nullable(),
+    risk_levels: riskLevelsOut,
+    is_default: z.boolean(),
+    is_active: z.boolean(),
+    priority: z.number().int(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    version: z.number().int().min(1),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    created_by: z.string(),
+    last_modified_by: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Threshold' });
+export type ThresholdResponse = z.output<typeof thresholdResponse>;
+
+export const thresholdListResponse = z
+  .object({
+    thresholds: z.array(thresholdResponse),
+    count: z.number().int(),
+    next_cursor: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'ThresholdList' });
+
+const sourceSchema = z.enum(['match', 'default', 'builtin']);
+
+export const matchResponse = z
+  .object({
+    threshold_id: z.uuid().nullable(),
+    source: sourceSchema,
+    risk_levels: riskLevelsOut,
+    threshold: thresholdResponse.nullable(),
+    reason: z.string(),
+  })
+  .strict()
+  .meta({ id: 'MatchResult' });
+
+export const classificationResponse = z
+  .object({
+    score: z.number(),
+    level: z.enum(LEVELS),
+    category: categorySchema,
+    threshold_id: z.uuid().nullable(),
+    source: sourceSchema,
+    risk_levels: riskLevelsOut,
+  })
+  .strict()
+  .meta({ id: 'Classification' });
+
+export const classificationBatchResponse = z
+  .object({ results: z.array(classificationResponse) })
+  .strict()
+  .meta({ id: 'ClassificationBatch' });
+
+export const categoriesResponse = z
+  .object({ categories: z.array(z.object({ name: categorySchema, description: z.string() }).strict()) })
+  .strict()
+  .meta({ id: 'Categories' });
+
+export const factorsResponse = z
+  .object({
+    factors: z.array(
+      z
+        .object({
+          name: z.string(),
+          category: categorySchema,
+          weight: z.number(),
+          description: z.string(),
+          bands: riskLevelsOut,
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .meta({ id: 'RiskFactors' });
+
+export const exportResponse = z.array(thresholdResponse).meta({ id: 'ThresholdExport' });
+
+export const importResponse = z
+  .object({
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    deleted: z.number().int(),
+    dry_run: z.boolean(),
+  })
+  .strict()
+  .meta({ id: 'ImportResult' });

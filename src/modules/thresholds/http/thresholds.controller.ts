@@ -1,0 +1,58 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { NotFoundError } from '@app/modules/thresholds/domain/errors';
+import { paramPipe, queryPipe } from '@app/modules/http/schema.pipe';
+import { ClassificationService } from '@app/modules/thresholds/classification.service';
+import { toMatchResponse, toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
+import { decodeCursor } from '@app/modules/thresholds/http/cursor';
+import { etagOf } from '@app/modules/thresholds/http/etag';
+import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import {
+  idParam,
+  listQuery,
+  matchQuery,
+  type ListQuery,
+  type MatchQuery,
+} from '@app/modules/thresholds/http/threshold.schemas';
+import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
+
+/** Public reads (SPEC §3.1): active thresholds only. */
+@Controller('v1/risk/thresholds')
+export class ThresholdsController {
+  constructor(
+    private readonly thresholds: ThresholdsService,
+    private readonly classification: ClassificationService,
+  ) {}
+
+  @Get()
+  async list(@Query(queryPipe(listQuery)) query: ListQuery): Promise<unknown> {
+    const page = await this.thresholds.list(
+      { category: query.category, industryCode: query.industry_code, businessType: query.business_type, isActive: true },
+      query.limit,
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    );
+    return toPageResponse(page);
+  }
+
+  @Get('match')
+  async match(@Query(queryPipe(matchQuery)) query: MatchQuery): Promise<unknown> {
+    const result = await this.classification.match({
+      category: query.category,
+      industryCode: query.industry_code,
+      businessType: query.business_type,
+    });
+    return toMatchResponse(result);
+  }
+
+  @Get(':id')
+  async get(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const t = await this.thresholds.get(id);
+    // The public API shows active thresholds only; editors see inactive ones in the admin API.
+    if (!t.isActive) throw new NotFoundError('Threshold', id);
+    void reply.header('etag', etagOf(t.version));
+    return toThresholdResponse(t);
+  }
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
+import {
+  planImport,
+  type ImportCandidate,
+  type ImportCounts,
+  type ImportMode,
+} from '@app/modules/thresholds/domain/import-plan';
+import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import { ThresholdRepository, type WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** Bulk export and atomic import (SPEC §3.3). */
+@Injectable()
+export class TransferService {
+  constructor(private readonly repository: ThresholdRepository) {}
+
+  exportAll(): Promise<Threshold[]> {
+    return this.repository.findAll();
+  }
+
+  async import(
+    items: readonly ImportCandidate[],
+    opts: { mode: ImportMode; dryRun: boolean },
+    ctx: WriteContext,
+  ): Promise<ImportCounts> {
+    const stored = await this.repository.findAll();
+    const plan = planImport(stored, items, { mode: opts.mode, actor: ctx.actor, now: new Date(), newId: randomUUID });
+    if (opts.dryRun) return plan.counts;
+    try {
+      await this.repository.applyImport(plan, ctx);
+    } catch (error) {
+      if (error instanceof PreconditionFailedError || error instanceof NotFoundError) {
+        throw new ConflictError('Thresholds changed while the import was being applied; nothing was imported. Retry.');
+      }
+      throw error;
+    }
+    return plan.counts;
+  }
+}
