@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { PROBLEM_CODES } from '@app/modules/http/problem';
 import {
   adminListQuery,
@@ -208,4 +209,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
     },
   };
+}
+
+/** The committed `docs/openapi.json`, formatted for review. */
+export function renderOpenApiJson(): string {
+  return `${JSON.stringify(buildOpenApiDocument(SERVICE_VERSION), null, 2)}\n`;
 }

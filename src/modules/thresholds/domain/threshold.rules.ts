@@ -93,15 +93,20 @@ export function toViolations(error: z.ZodError, prefix = ''): Violation[] {
   return out;
 }
 
+/** A field that is absent (issues carry their input when parsed with `reportInput`, see `check`). */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return (issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined;
+}
+
 function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  return issue.message;
+  return isMissing(issue) ? 'is required' : issue.message;
 }
 
 function codeOf(issue: z.core.$ZodIssue): string {
+  if (isMissing(issue)) return 'required';
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'required' : 'invalid_type';
+      return 'invalid_type';
     case 'too_small':
     case 'too_big':
       return issue.origin === 'string' ? (issue.code === 'too_small' ? 'too_short' : 'too_long') : 'out_of_range';

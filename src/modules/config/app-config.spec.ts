@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
+import { renderEnvExample, renderEnvMarkdown } from '@app/modules/config/env-docs';
+import { ENV_VARS } from '@app/modules/config/env.schema';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.nodeEnv).toBe('development');
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1048576, importBodyLimitBytes: 10485760 });
+    expect(config.storage).toEqual({ mode: 'memory', requested: 'auto' });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).http.port).toBe(8080);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '9000',
+      STORAGE: 'memory',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT_BYTES: '2048',
+      IMPORT_BODY_LIMIT_BYTES: '4096',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      http: { host: '127.0.0.1', port: 9000, bodyLimitBytes: 2048, importBodyLimitBytes: 4096 },
+      storage: { requested: 'memory' },
+      log: { level: 'debug' },
+    });
+  });
+
+  it('lists every problem in one error, with name, value and what was expected', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: '70000', NODE_ENV: 'staging', STORAGE: 'redis', BODY_LIMIT_BYTES: '1mb', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const { problems, message } = error as ConfigValidationError;
+    expect(problems.map((p) => p.name).sort()).toEqual(['BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NODE_ENV', 'PORT', 'STORAGE']);
+    expect(message).toContain('5 problems');
+    expect(message).toContain('PORT="70000": expected an integer from 1 to 65535');
+    expect(message).toContain('NODE_ENV="staging": expected one of: development, test, production');
+  });
+
+  it('never prints the value of a secret variable', () => {
+    const secret = { name: 'TEST_SECRET', schema: ENV_VARS[2].schema, description: 'a secret', secret: true };
+    (ENV_VARS as unknown as object[]).push(secret);
+    try {
+      expect(() => loadConfig({ TEST_SECRET: 'hunter2-not-a-port' })).toThrow(ConfigValidationError);
+      try {
+        loadConfig({ TEST_SECRET: 'hunter2-not-a-port' });
+      } catch (e) {
+        expect((e as Error).message).toContain('TEST_SECRET');
+        expect((e as Error).message).not.toContain('hunter2');
+      }
+    } finally {
+      (ENV_VARS as unknown as object[]).pop();
+    }
+  });
+});
+
+describe('environment documentation', () => {
+  const root = join(__dirname, '..', '..', '..');
+
+  it('.env.example lists every variable of the schema with its default (npm run docs:generate)', () => {
+    expect(readFileSync(join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());
+    const names = readFileSync(join(root, '.env.example'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
+    expect(names).toEqual(ENV_VARS.map((v) => v.name));
+  });
+
+  it('docs/ENVIRONMENT_VARIABLES.md is the schema (npm run docs:generate)', () => {
+    expect(readFileSync(join(root, 'docs', 'ENVIRONMENT_VARIABLES.md'), 'utf8')).toBe(renderEnvMarkdown());
+  });
+
+  it('.env.example parses into a valid configuration', () => {
+    const env = Object.fromEntries(
+      readFileSync(join(root, '.env.example'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+});

@@ -1,0 +1,61 @@
+import { Test } from '@nestjs/testing';
+import type { LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { appOptions, createAdapter, initApp } from '@app/app.factory';
+import { AppModule } from '@app/app.module';
+import { loadConfig } from '@app/modules/config/app-config';
+import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Replaces the store (e.g. an empty one); the seeded in-memory store otherwise. */
+  repository?: ThresholdRepository;
+  logger?: LoggerService | false;
+}
+
+/** The real application, wired as in production, answering injected requests (no socket). */
+export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...options.env });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createAdapter(config),
+    appOptions(config, options.logger ?? false),
+  );
+  return initApp(app, config);
+}
+
+/** `app.inject` with a JSON body. */
+export function send(
+  app: NestFastifyApplication,
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    payload: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Asserts a problem+json answer with the given status and code, and returns its body. */
+export function expectProblem(
+  res: LightMyRequestResponse,
+  status: number,
+  code: string,
+): { detail: string; errors?: { field: string; message: string; code: string }[]; request_id: string } {
+  expect({ status: res.statusCode, type: res.headers['content-type'] }).toEqual({
+    status,
+    type: expect.stringContaining('application/problem+json'),
+  });
+  const body = res.json();
+  expect(body).toMatchObject({ status, code, request_id: res.headers['x-request-id'] });
+  expect(typeof body.detail).toBe('string');
+  expect(typeof body.type).toBe('string');
+  return body;
+}
