@@ -1,0 +1,200 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { thresholdListResponse, thresholdResponse } from '@app/modules/thresholds/http/threshold.schemas';
+import { createTestApp, expectProblem, send } from '@test/support/app';
+import { aCreateBody } from '@test/support/builders';
+
+const ADMIN = '/v1/admin/risk/thresholds';
+const FINANCIAL_DEFAULT = '00000000-0000-4000-8000-000000000001';
+
+describe('write API (SPEC §3.2)', () => {
+  let app: NestFastifyApplication;
+  beforeEach(async () => {
+    app = await createTestApp();
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const exportAll = async (): Promise<unknown> => (await send(app, 'GET', '/v1/admin/risk/threshold-export')).json();
+
+  describe('POST', () => {
+    it('creates a threshold: 201, Location, ETag, defaults applied', async () => {
+      const res = await send(app, 'POST', ADMIN, aCreateBody({ name: '  Bank lending  ', business_type: 'Bank' }));
+      expect(res.statusCode).toBe(201);
+      const body = thresholdResponse.parse(res.json());
+      expect(res.headers.location).toBe(`${ADMIN}/${body.id}`);
+      expect(res.headers.etag).toBe('"1"');
+      expect(body).toMatchObject({
+        name: 'Bank lending',
+        description: null,
+        industry_code: null,
+        business_type: 'Bank',
+        is_default: false,
+        is_active: true,
+        priority: 0,
+        metadata: null,
+        version: 1,
+        created_by: 'anonymous',
+        last_modified_by: 'anonymous',
+      });
+      const fetched = await send(app, 'GET', res.headers.location as string);
+      expect(fetched.json()).toEqual(body);
+    });
+
+    it('keeps a client-supplied id and answers 409 for an existing one, changing nothing', async () => {
+      const id = '3f2b8c1e-5d4a-4c3b-9a8b-7c6d5e4f3a2b';
+      expect((await send(app, 'POST', ADMIN, aCreateBody({ id }))).statusCode).toBe(201);
+      const before = await exportAll();
+      const body = expectProblem(await send(app, 'POST', ADMIN, aCreateBody({ id })), 409, 'CONFLICT');
+      expect(body.errors).toEqual([expect.objectContaining({ field: '/id', code: 'duplicate_id' })]);
+      expect(await exportAll()).toEqual(before);
+    });
+
+    it('answers 409 for a second active default in a category and changes nothing', async () => {
+      const before = await exportAll();
+      const body = expectProblem(
+        await send(app, 'POST', ADMIN, aCreateBody({ category: 'financial', is_default: true })),
+        409,
+        'CONFLICT',
+      );
+      expect(body.detail).toContain(FINANCIAL_DEFAULT);
+      expect(await exportAll()).toEqual(before);
+      // An inactive default is allowed.
+      expect((await send(app, 'POST', ADMIN, aCreateBody({ category: 'financial', is_default: true, is_active: false }))).statusCode).toBe(201);
+    });
+
+    it('answers 400 listing every invalid field', async () => {
+      const body = expectProblem(
+        await send(app, 'POST', ADMIN, {
+          name: ' ',
+          category: 'weather',
+          risk_levels: { low: 50, medium: 40, high: 75, critical: 90 },
+          priority: 1.5,
+          metadata: [],
+          version: 3,
+        }),
+        400,
+        'VALIDATION_ERROR',
+      );
+      expect(body.errors?.map((e) => e.field).sort()).toEqual([
+        '/category',
+        '/metadata',
+        '/name',
+        '/priority',
+        '/risk_levels/medium',
+        '/version',
+      ]);
+      const levels = expectProblem(
+        await send(app, 'POST', ADMIN, aCreateBody({ risk_levels: { low: 50, medium: 40, high: 75, critical: 90 } })),
+        400,
+        'VALIDATION_ERROR',
+      );
+      expect(levels.errors).toEqual([{ field: '/risk_levels/medium', message: 'must be greater than low (50)', code: 'not_ascending' }]);
+    });
+
+    it('rejects metadata over 16 KiB', async () => {
+      const body = expectProblem(
+        await send(app, 'POST', ADMIN, aCreateBody({ metadata: { blob: 'x'.repeat(16 * 1024) } })),
+        400,
+        'VALIDATION_ERROR',
+      );
+      expect(body.errors).toEqual([expect.objectContaining({ field: '/metadata', code: 'too_large' })]);
+    });
+  });
+
+  describe('PATCH and PUT', () => {
+    async function create(overrides: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
+      return (await send(app, 'POST', ADMIN, aCreateBody({ description: 'first', industry_code: '52', ...overrides }))).json();
+    }
+
+    it('changes only the fields sent; null clears a nullable field; the version goes up', async () => {
+      const t = await create({ metadata: { team: 'risk' } });
+      const res = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { priority: 7, industry_code: null, metadata: null });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.etag).toBe('"2"');
+      expect(thresholdResponse.parse(res.json())).toMatchObject({ priority: 7, industry_code: null, metadata: null, description: 'first', version: 2 });
+    });
+
+    it('PUT has the same partial semantics', async () => {
+      const t = await create();
+      const res = await send(app, 'PUT', `${ADMIN}/${t.id}`, { name: 'renamed' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ name: 'renamed', description: 'first', industry_code: '52', version: 2 });
+    });
+
+    it('a PATCH with invalid levels is 400 and the stored threshold is unchanged', async () => {
+      const t = await create();
+      const before = (await send(app, 'GET', `${ADMIN}/${t.id}`)).json();
+      const body = expectProblem(
+        await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'x', risk_levels: { low: 10, medium: 20, high: 30 } }),
+        400,
+        'VALIDATION_ERROR',
+      );
+      expect(body.errors).toEqual([{ field: '/risk_levels/critical', message: 'is required', code: 'required' }]);
+      expect((await send(app, 'GET', `${ADMIN}/${t.id}`)).json()).toEqual(before);
+    });
+
+    it('rejects null for a non-nullable field, unknown and read-only fields, and an empty body', async () => {
+      const t = await create();
+      for (const body of [{ name: null }, { is_active: null }, { version: 5 }, { id: t.id }, {}]) {
+        expectProblem(await send(app, 'PATCH', `${ADMIN}/${t.id}`, body), 400, 'VALIDATION_ERROR');
+      }
+    });
+
+    it('honours If-Match: 412 with the current ETag on a mismatch, W/ tolerated, * accepted', async () => {
+      const t = await create();
+      const stale = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'a' }, { 'if-match': '"7"' });
+      expectProblem(stale, 412, 'PRECONDITION_FAILED');
+      expect(stale.headers.etag).toBe('"1"');
+      expect((await send(app, 'GET', `${ADMIN}/${t.id}`)).json()).toMatchObject({ version: 1, name: expect.not.stringMatching(/^a$/) });
+      const weak = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'b' }, { 'if-match': 'W/"1"' });
+      expect(weak.statusCode).toBe(200);
+      const star = await send(app, 'PUT', `${ADMIN}/${t.id}`, { name: 'c' }, { 'if-match': '*' });
+      expect(star.json()).toMatchObject({ name: 'c', version: 3 });
+      expectProblem(await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'd' }, { 'if-match': 'three' }), 400, 'BAD_REQUEST');
+    });
+
+    it('answers 409 when a change would make a second active default', async () => {
+      const t = await create({ category: 'financial' });
+      expectProblem(await send(app, 'PATCH', `${ADMIN}/${t.id}`, { is_default: true }), 409, 'CONFLICT');
+      expect((await send(app, 'GET', `${ADMIN}/${t.id}`)).json()).toMatchObject({ is_default: false, version: 1 });
+    });
+
+    it('a change to the same values keeps the version', async () => {
+      const t = await create();
+      const res = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { description: 'first' });
+      expect(res.json()).toMatchObject({ version: 1 });
+    });
+
+    it('answers 404 for an unknown id', async () => {
+      expectProblem(await send(app, 'PATCH', `${ADMIN}/3f2b8c1e-5d4a-4c3b-9a8b-7c6d5e4f3a2b`, { name: 'x' }), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('DELETE', () => {
+    it('deletes (204), then 404; honours If-Match', async () => {
+      const t = (await send(app, 'POST', ADMIN, aCreateBody())).json();
+      expectProblem(await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'if-match': '"2"' }), 412, 'PRECONDITION_FAILED');
+      const res = await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'if-match': '"1"' });
+      expect(res.statusCode).toBe(204);
+      expect(res.body).toBe('');
+      expectProblem(await send(app, 'GET', `${ADMIN}/${t.id}`), 404, 'NOT_FOUND');
+      expectProblem(await send(app, 'DELETE', `${ADMIN}/${t.id}`), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('GET (admin)', () => {
+    it('lists inactive thresholds too, and filters on is_active', async () => {
+      const inactive = (await send(app, 'POST', ADMIN, aCreateBody({ is_active: false }))).json();
+      const all = thresholdListResponse.parse((await send(app, 'GET', ADMIN)).json());
+      expect(all.count).toBe(10);
+      const onlyInactive = (await send(app, 'GET', `${ADMIN}?is_active=false`)).json();
+      expect(onlyInactive.thresholds.map((t: { id: string }) => t.id)).toEqual([inactive.id]);
+      expect((await send(app, 'GET', `${ADMIN}?is_active=true`)).json().count).toBe(9);
+      expectProblem(await send(app, 'GET', `${ADMIN}?is_active=yes`), 400, 'VALIDATION_ERROR');
+      const fetched = await send(app, 'GET', `${ADMIN}/${inactive.id}`);
+      expect(fetched.statusCode).toBe(200);
+      expect(fetched.headers.etag).toBe('"1"');
+    });
+  });
+});
