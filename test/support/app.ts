@@ -24,7 +24,29 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<NestF
     createAdapter(config),
     appOptions(config, options.logger ?? false),
   );
+  const routes: ServedRoute[] = [];
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') routes.push({ method, url: route.url });
+      }
+    });
+  servedRoutes.set(app, routes);
   return initApp(app, config);
+}
+
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
+const servedRoutes = new WeakMap<NestFastifyApplication, ServedRoute[]>();
+
+/** Every route the app registered with Fastify (HEAD twins left out), for route-table tests. */
+export function routesOf(app: NestFastifyApplication): ServedRoute[] {
+  return servedRoutes.get(app) ?? [];
 }
 
 /** `app.inject` with a JSON body. */
