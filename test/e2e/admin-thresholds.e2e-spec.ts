@@ -60,7 +60,10 @@ describe('write API (SPEC §3.2)', () => {
       expect(body.detail).toContain(FINANCIAL_DEFAULT);
       expect(await exportAll()).toEqual(before);
       // An inactive default is allowed.
-      expect((await send(app, 'POST', ADMIN, aCreateBody({ category: 'financial', is_default: true, is_active: false }))).statusCode).toBe(201);
+      expect(
+        (await send(app, 'POST', ADMIN, aCreateBody({ category: 'financial', is_default: true, is_active: false })))
+          .statusCode,
+      ).toBe(201);
     });
 
     it('answers 400 listing every invalid field', async () => {
@@ -89,7 +92,9 @@ describe('write API (SPEC §3.2)', () => {
         400,
         'VALIDATION_ERROR',
       );
-      expect(levels.errors).toEqual([{ field: '/risk_levels/medium', message: 'must be greater than low (50)', code: 'not_ascending' }]);
+      expect(levels.errors).toEqual([
+        { field: '/risk_levels/medium', message: 'must be greater than low (50)', code: 'not_ascending' },
+      ]);
     });
 
     it('rejects metadata over 16 KiB', async () => {
@@ -104,7 +109,9 @@ describe('write API (SPEC §3.2)', () => {
 
   describe('PATCH and PUT', () => {
     async function create(overrides: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
-      return (await send(app, 'POST', ADMIN, aCreateBody({ description: 'first', industry_code: '52', ...overrides }))).json();
+      return (
+        await send(app, 'POST', ADMIN, aCreateBody({ description: 'first', industry_code: '52', ...overrides }))
+      ).json();
     }
 
     it('changes only the fields sent; null clears a nullable field; the version goes up', async () => {
@@ -112,7 +119,13 @@ describe('write API (SPEC §3.2)', () => {
       const res = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { priority: 7, industry_code: null, metadata: null });
       expect(res.statusCode).toBe(200);
       expect(res.headers.etag).toBe('"2"');
-      expect(thresholdResponse.parse(res.json())).toMatchObject({ priority: 7, industry_code: null, metadata: null, description: 'first', version: 2 });
+      expect(thresholdResponse.parse(res.json())).toMatchObject({
+        priority: 7,
+        industry_code: null,
+        metadata: null,
+        description: 'first',
+        version: 2,
+      });
     });
 
     it('PUT has the same partial semantics', async () => {
@@ -146,12 +159,19 @@ describe('write API (SPEC §3.2)', () => {
       const stale = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'a' }, { 'if-match': '"7"' });
       expectProblem(stale, 412, 'PRECONDITION_FAILED');
       expect(stale.headers.etag).toBe('"1"');
-      expect((await send(app, 'GET', `${ADMIN}/${t.id}`)).json()).toMatchObject({ version: 1, name: expect.not.stringMatching(/^a$/) });
+      expect((await send(app, 'GET', `${ADMIN}/${t.id}`)).json()).toMatchObject({
+        version: 1,
+        name: expect.not.stringMatching(/^a$/),
+      });
       const weak = await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'b' }, { 'if-match': 'W/"1"' });
       expect(weak.statusCode).toBe(200);
       const star = await send(app, 'PUT', `${ADMIN}/${t.id}`, { name: 'c' }, { 'if-match': '*' });
       expect(star.json()).toMatchObject({ name: 'c', version: 3 });
-      expectProblem(await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'd' }, { 'if-match': 'three' }), 400, 'BAD_REQUEST');
+      expectProblem(
+        await send(app, 'PATCH', `${ADMIN}/${t.id}`, { name: 'd' }, { 'if-match': 'three' }),
+        400,
+        'BAD_REQUEST',
+      );
     });
 
     it('answers 409 when a change would make a second active default', async () => {
@@ -167,14 +187,22 @@ describe('write API (SPEC §3.2)', () => {
     });
 
     it('answers 404 for an unknown id', async () => {
-      expectProblem(await send(app, 'PATCH', `${ADMIN}/3f2b8c1e-5d4a-4c3b-9a8b-7c6d5e4f3a2b`, { name: 'x' }), 404, 'NOT_FOUND');
+      expectProblem(
+        await send(app, 'PATCH', `${ADMIN}/3f2b8c1e-5d4a-4c3b-9a8b-7c6d5e4f3a2b`, { name: 'x' }),
+        404,
+        'NOT_FOUND',
+      );
     });
   });
 
   describe('DELETE', () => {
     it('deletes (204), then 404; honours If-Match', async () => {
       const t = (await send(app, 'POST', ADMIN, aCreateBody())).json();
-      expectProblem(await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'if-match': '"2"' }), 412, 'PRECONDITION_FAILED');
+      expectProblem(
+        await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'if-match': '"2"' }),
+        412,
+        'PRECONDITION_FAILED',
+      );
       const res = await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'if-match': '"1"' });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');

@@ -12,7 +12,11 @@ describe('classification API (SPEC §3.1)', () => {
   });
 
   it('POST /v1/risk/classify answers the level and the threshold used', async () => {
-    const res = await send(app, 'POST', '/v1/risk/classify', { score: 55, category: 'financial', industry_code: '5221' });
+    const res = await send(app, 'POST', '/v1/risk/classify', {
+      score: 55,
+      category: 'financial',
+      industry_code: '5221',
+    });
     expect(res.statusCode).toBe(200);
     expect(classificationResponse.parse(res.json())).toEqual({
       score: 55,
@@ -81,6 +85,10 @@ describe('classification API (SPEC §3.1)', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().results).toHaveLength(1000);
     expectProblem(await send(app, 'POST', '/v1/risk/classify/batch', { items: [] }), 400, 'VALIDATION_ERROR');
-    expectProblem(await send(app, 'POST', '/v1/risk/classify/batch', { items: Array(1001).fill(item) }), 400, 'VALIDATION_ERROR');
+    expectProblem(
+      await send(app, 'POST', '/v1/risk/classify/batch', { items: Array(1001).fill(item) }),
+      400,
+      'VALIDATION_ERROR',
+    );
   });
 });

@@ -27,7 +27,10 @@ const thresholdLike = fc.record(
     industry_code: fc.oneof(fc.string({ maxLength: 25 }), anyValue),
     business_type: fc.oneof(fc.string(), anyValue),
     risk_levels: fc.oneof(
-      fc.record({ low: fc.double(), medium: fc.double(), high: fc.double(), critical: fc.double() }, { requiredKeys: [] }),
+      fc.record(
+        { low: fc.double(), medium: fc.double(), high: fc.double(), critical: fc.double() },
+        { requiredKeys: [] },
+      ),
       anyValue,
     ),
     is_default: anyValue,
@@ -55,11 +58,27 @@ const body = fc.oneof(
   fc.array(thresholdLike, { maxLength: 5 }),
 );
 // Raw payloads, including malformed JSON.
-const raw = fc.oneof(fc.string(), fc.json(), fc.string().map((s) => `{"score":${s}`));
+const raw = fc.oneof(
+  fc.string(),
+  fc.json(),
+  fc.string().map((s) => `{"score":${s}`),
+);
 const query = fc
   .array(
     fc.tuple(
-      fc.oneof(fc.constantFrom('category', 'industry_code', 'business_type', 'limit', 'cursor', 'is_active', 'mode', 'dry_run'), fc.string()),
+      fc.oneof(
+        fc.constantFrom(
+          'category',
+          'industry_code',
+          'business_type',
+          'limit',
+          'cursor',
+          'is_active',
+          'mode',
+          'dry_run',
+        ),
+        fc.string(),
+      ),
       fc.oneof(fc.string(), fc.constantFrom('financial', '52', '100', '0', 'true', 'replace', '-1', '1e3')),
     ),
     { maxLength: 5 },
@@ -74,7 +93,13 @@ const WRITES: { method: 'POST' | 'PATCH' | 'PUT'; url: string }[] = [
   { method: 'PUT', url: `/v1/admin/risk/thresholds/${SEED_ID}` },
   { method: 'POST', url: '/v1/admin/risk/threshold-import?dry_run=true' },
 ];
-const READS = ['/v1/risk/thresholds', '/v1/risk/thresholds/match', '/v1/admin/risk/thresholds', '/v1/risk/factors', '/v1/admin/risk/threshold-import'];
+const READS = [
+  '/v1/risk/thresholds',
+  '/v1/risk/thresholds/match',
+  '/v1/admin/risk/thresholds',
+  '/v1/risk/factors',
+  '/v1/admin/risk/threshold-import',
+];
 
 describe('fuzzing: random bodies and query strings never produce a 5xx', () => {
   let app: NestFastifyApplication;
@@ -88,7 +113,14 @@ describe('fuzzing: random bodies and query strings never produce a 5xx', () => {
   it.each(WRITES)('$method $url with random JSON bodies', async ({ method, url }) => {
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        expectWellFormed(await app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) }));
+        expectWellFormed(
+          await app.inject({
+            method,
+            url,
+            headers: { 'content-type': 'application/json' },
+            payload: JSON.stringify(payload),
+          }),
+        );
       }),
       { numRuns: 150 },
     );
@@ -98,7 +130,12 @@ describe('fuzzing: random bodies and query strings never produce a 5xx', () => {
     await fc.assert(
       fc.asyncProperty(
         raw,
-        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded'),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/json; charset=latin1',
+          'application/x-www-form-urlencoded',
+        ),
         fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
         async (payload, type, ifMatch) => {
           const headers: Record<string, string> = { 'content-type': type };
@@ -121,13 +158,25 @@ describe('fuzzing: random bodies and query strings never produce a 5xx', () => {
 
   it('random path ids and query strings on the import and write endpoints', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string(), query, fc.constantFrom('GET', 'PATCH', 'PUT', 'DELETE' as const), async (id, qs, method) => {
-        const url = `/v1/admin/risk/thresholds/${encodeURIComponent(id)}?${qs}`;
-        const payload = method === 'GET' || method === 'DELETE' ? undefined : '{"name":"x"}';
-        const headers = payload ? { 'content-type': 'application/json' } : {};
-        expectWellFormed(await app.inject({ method, url, headers, payload }));
-        expectWellFormed(await app.inject({ method: 'POST', url: `/v1/admin/risk/threshold-import?${qs}`, headers: { 'content-type': 'application/json' }, payload: '[]' }));
-      }),
+      fc.asyncProperty(
+        fc.string(),
+        query,
+        fc.constantFrom('GET', 'PATCH', 'PUT', 'DELETE' as const),
+        async (id, qs, method) => {
+          const url = `/v1/admin/risk/thresholds/${encodeURIComponent(id)}?${qs}`;
+          const payload = method === 'GET' || method === 'DELETE' ? undefined : '{"name":"x"}';
+          const headers = payload ? { 'content-type': 'application/json' } : {};
+          expectWellFormed(await app.inject({ method, url, headers, payload }));
+          expectWellFormed(
+            await app.inject({
+              method: 'POST',
+              url: `/v1/admin/risk/threshold-import?${qs}`,
+              headers: { 'content-type': 'application/json' },
+              payload: '[]',
+            }),
+          );
+        },
+      ),
       { numRuns: 150 },
     );
   });

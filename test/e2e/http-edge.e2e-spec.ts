@@ -22,10 +22,15 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
       expect(err.json().request_id).toBe('trace-2');
     });
 
-    it.each([['has space'], ['x'.repeat(129)], ['semi;colon'], ['']])('replaces an invalid id %p with a UUID', async (given) => {
-      const res = await send(app, 'GET', '/v1/risk/categories', undefined, { 'x-request-id': given });
-      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    });
+    it.each([['has space'], ['x'.repeat(129)], ['semi;colon'], ['']])(
+      'replaces an invalid id %p with a UUID',
+      async (given) => {
+        const res = await send(app, 'GET', '/v1/risk/categories', undefined, { 'x-request-id': given });
+        expect(res.headers['x-request-id']).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+      },
+    );
 
     it('generates a different id for every request without one', async () => {
       const a = await send(app, 'GET', '/v1/risk/categories');
@@ -41,26 +46,48 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
   });
 
   it('answers malformed JSON with 400 BAD_REQUEST', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' }, payload: '{"score": 5,' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/risk/classify',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"score": 5,',
+    });
     expect(expectProblem(res, 400, 'BAD_REQUEST').detail).toBe('The request body is not valid JSON.');
   });
 
   it('rejects prototype poisoning', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' }, payload: '{"score":5,"category":"financial","__proto__":{"polluted":true}}' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/risk/classify',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"score":5,"category":"financial","__proto__":{"polluted":true}}',
+    });
     expectProblem(res, 400, 'BAD_REQUEST');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x'], ['application/xml']])(
-    'answers a %s body with 415',
-    async (type) => {
-      const res = await app.inject({ method: 'POST', url: '/v1/admin/risk/thresholds', headers: { 'content-type': type }, payload: 'a=b' });
-      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    },
-  );
+  it.each([
+    ['text/plain'],
+    ['application/x-www-form-urlencoded'],
+    ['multipart/form-data; boundary=x'],
+    ['application/xml'],
+  ])('answers a %s body with 415', async (type) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/admin/risk/thresholds',
+      headers: { 'content-type': type },
+      payload: 'a=b',
+    });
+    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
 
   it('accepts application/json with a charset', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: JSON.stringify({ score: 5, category: 'other' }) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/risk/classify',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: JSON.stringify({ score: 5, category: 'other' }),
+    });
     expect(res.statusCode).toBe(200);
   });
 
@@ -70,13 +97,21 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     const ok = await send(app, 'POST', '/v1/admin/risk/threshold-import?dry_run=true', [big]);
     expect(ok.statusCode).toBe(200);
     const huge = Array.from({ length: 40 }, () => aCreateBody({ description: 'x'.repeat(1900) }));
-    expectProblem(await send(app, 'POST', '/v1/admin/risk/threshold-import?dry_run=true', huge), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await send(app, 'POST', '/v1/admin/risk/threshold-import?dry_run=true', huge),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('answers a missing body with 400', async () => {
     const body = expectProblem(await app.inject({ method: 'POST', url: '/v1/risk/classify' }), 400, 'VALIDATION_ERROR');
     expect(body.errors).toEqual([{ field: '/', message: 'is required', code: 'required' }]);
-    expectProblem(await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' } }), 400, 'BAD_REQUEST');
+    expectProblem(
+      await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' } }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 });
 
@@ -96,7 +131,13 @@ describe('HTTP edge: unexpected errors', () => {
     };
     const app = await createTestApp({ repository: new FailingRepository([]), logger });
     try {
-      const res = await send(app, 'POST', '/v1/risk/classify', { score: 5, category: 'other' }, { 'x-request-id': 'boom-1' });
+      const res = await send(
+        app,
+        'POST',
+        '/v1/risk/classify',
+        { score: 5, category: 'other' },
+        { 'x-request-id': 'boom-1' },
+      );
       const body = expectProblem(res, 500, 'INTERNAL_ERROR');
       expect(res.body).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|node_modules|hunter2|stack|Error:/);
       expect(body.request_id).toBe('boom-1');

@@ -34,7 +34,12 @@ describe('read API (SPEC §3.1)', () => {
     });
 
     it('hides inactive thresholds and applies exact-match filters', async () => {
-      await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ category: 'financial', industry_code: '5221', is_active: false }));
+      await send(
+        app,
+        'POST',
+        '/v1/admin/risk/thresholds',
+        aCreateBody({ category: 'financial', industry_code: '5221', is_active: false }),
+      );
       const all = (await send(app, 'GET', '/v1/risk/thresholds?category=financial')).json();
       expect(all.thresholds.map((t: { id: string }) => t.id).sort()).toEqual([FINANCIAL_DEFAULT, FINANCIAL_52]);
       const byIndustry = (await send(app, 'GET', '/v1/risk/thresholds?industry_code=52')).json();
@@ -57,13 +62,18 @@ describe('read API (SPEC §3.1)', () => {
       expect(new Set(seen).size).toBe(9);
     });
 
-    it.each([['limit=0'], ['limit=501'], ['limit=abc'], ['limit=1.5'], ['category=unknown'], ['industry_code=5-2'], ['cursor=not-a-cursor']])(
-      'answers 400 for %s',
-      async (query) => {
-        const body = expectProblem(await send(app, 'GET', `/v1/risk/thresholds?${query}`), 400, 'VALIDATION_ERROR');
-        expect(body.errors?.[0].field).toBe(`/${query.split('=')[0]}`);
-      },
-    );
+    it.each([
+      ['limit=0'],
+      ['limit=501'],
+      ['limit=abc'],
+      ['limit=1.5'],
+      ['category=unknown'],
+      ['industry_code=5-2'],
+      ['cursor=not-a-cursor'],
+    ])('answers 400 for %s', async (query) => {
+      const body = expectProblem(await send(app, 'GET', `/v1/risk/thresholds?${query}`), 400, 'VALIDATION_ERROR');
+      expect(body.errors?.[0].field).toBe(`/${query.split('=')[0]}`);
+    });
   });
 
   describe('GET /v1/risk/thresholds/{id}', () => {
@@ -71,11 +81,18 @@ describe('read API (SPEC §3.1)', () => {
       const res = await send(app, 'GET', `/v1/risk/thresholds/${FINANCIAL_DEFAULT}`);
       expect(res.statusCode).toBe(200);
       expect(res.headers.etag).toBe('"1"');
-      expect(thresholdResponse.parse(res.json())).toMatchObject({ id: FINANCIAL_DEFAULT, risk_levels: { low: 25, medium: 50, high: 75, critical: 90 } });
+      expect(thresholdResponse.parse(res.json())).toMatchObject({
+        id: FINANCIAL_DEFAULT,
+        risk_levels: { low: 25, medium: 50, high: 75, critical: 90 },
+      });
     });
 
     it('answers 404 for an unknown or inactive id and 400 for a malformed one', async () => {
-      expectProblem(await send(app, 'GET', '/v1/risk/thresholds/6f1c2a3e-1111-4a4a-8b8b-123456789abc'), 404, 'NOT_FOUND');
+      expectProblem(
+        await send(app, 'GET', '/v1/risk/thresholds/6f1c2a3e-1111-4a4a-8b8b-123456789abc'),
+        404,
+        'NOT_FOUND',
+      );
       const created = (await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ is_active: false }))).json();
       expectProblem(await send(app, 'GET', `/v1/risk/thresholds/${created.id}`), 404, 'NOT_FOUND');
       const bad = expectProblem(await send(app, 'GET', '/v1/risk/thresholds/123'), 400, 'VALIDATION_ERROR');
@@ -97,7 +114,12 @@ describe('read API (SPEC §3.1)', () => {
       const def = (await send(app, 'GET', '/v1/risk/thresholds/match?category=financial&industry_code=99')).json();
       expect(def).toMatchObject({ threshold_id: FINANCIAL_DEFAULT, source: 'default' });
       const builtin = (await send(app, 'GET', '/v1/risk/thresholds/match?category=strategic')).json();
-      expect(builtin).toMatchObject({ threshold_id: null, threshold: null, source: 'builtin', risk_levels: { low: 25, medium: 50, high: 75, critical: 90 } });
+      expect(builtin).toMatchObject({
+        threshold_id: null,
+        threshold: null,
+        source: 'builtin',
+        risk_levels: { low: 25, medium: 50, high: 75, critical: 90 },
+      });
     });
 
     it('requires a valid category', async () => {
@@ -111,7 +133,14 @@ describe('read API (SPEC §3.1)', () => {
     it('GET /v1/risk/categories lists the 8 categories', async () => {
       const body = categoriesResponse.parse((await send(app, 'GET', '/v1/risk/categories')).json());
       expect(body.categories.map((c) => c.name)).toEqual([
-        'financial', 'operational', 'regulatory', 'reputational', 'cybersecurity', 'compliance', 'strategic', 'other',
+        'financial',
+        'operational',
+        'regulatory',
+        'reputational',
+        'cybersecurity',
+        'compliance',
+        'strategic',
+        'other',
       ]);
     });
 

@@ -28,14 +28,31 @@ describe('bulk API (SPEC §3.3)', () => {
   });
 
   it('export -> import into an empty store round-trips every field', async () => {
-    await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ description: 'd', business_type: 'Bank', metadata: { a: [1, { b: null }] }, priority: -3, is_active: false }));
+    await send(
+      app,
+      'POST',
+      '/v1/admin/risk/thresholds',
+      aCreateBody({
+        description: 'd',
+        business_type: 'Bank',
+        metadata: { a: [1, { b: null }] },
+        priority: -3,
+        is_active: false,
+      }),
+    );
     const source = await send(app, 'GET', EXPORT);
     const empty = await createTestApp({ repository: new InMemoryThresholdRepository([]) });
     try {
       expect(await exported(empty)).toEqual([]);
       const res = await send(empty, 'POST', IMPORT, source.json());
       expect(res.statusCode).toBe(200);
-      expect(importResponse.parse(res.json())).toEqual({ created: 10, updated: 0, unchanged: 0, deleted: 0, dry_run: false });
+      expect(importResponse.parse(res.json())).toEqual({
+        created: 10,
+        updated: 0,
+        unchanged: 0,
+        deleted: 0,
+        dry_run: false,
+      });
       expect(await exported(empty)).toEqual(source.json());
     } finally {
       await empty.close();
@@ -58,7 +75,12 @@ describe('bulk API (SPEC §3.3)', () => {
     const items = await exported();
     const res = await send(app, 'POST', `${IMPORT}?mode=replace`, items.slice(0, 3));
     expect(res.json()).toEqual({ created: 0, updated: 0, unchanged: 3, deleted: 6, dry_run: false });
-    expect((await exported()).map((t) => t.id).sort()).toEqual(items.slice(0, 3).map((t) => t.id).sort());
+    expect((await exported()).map((t) => t.id).sort()).toEqual(
+      items
+        .slice(0, 3)
+        .map((t) => t.id)
+        .sort(),
+    );
   });
 
   it('dry_run reports the counts and changes nothing', async () => {
@@ -70,18 +92,31 @@ describe('bulk API (SPEC §3.3)', () => {
 
   it('rejects the whole import when one item is invalid, naming its index', async () => {
     const before = await exported();
-    const items = [aCreateBody(), aCreateBody(), aCreateBody({ risk_levels: { low: 1, medium: 2, high: 3, critical: 101 } }), aCreateBody()];
+    const items = [
+      aCreateBody(),
+      aCreateBody(),
+      aCreateBody({ risk_levels: { low: 1, medium: 2, high: 3, critical: 101 } }),
+      aCreateBody(),
+    ];
     const body = expectProblem(await send(app, 'POST', IMPORT, { thresholds: items }), 400, 'VALIDATION_ERROR');
     expect(body.errors).toEqual([expect.objectContaining({ field: '/thresholds/2/risk_levels/critical' })]);
     expect(body.detail).toContain('/thresholds/2');
     expect(await exported()).toEqual(before);
-    const bare = expectProblem(await send(app, 'POST', IMPORT, [aCreateBody(), { name: 'x' }]), 400, 'VALIDATION_ERROR');
+    const bare = expectProblem(
+      await send(app, 'POST', IMPORT, [aCreateBody(), { name: 'x' }]),
+      400,
+      'VALIDATION_ERROR',
+    );
     expect(bare.errors?.every((e) => e.field.startsWith('/1/'))).toBe(true);
   });
 
   it('answers 409 when the resulting set has two active defaults in a category, and changes nothing', async () => {
     const before = await exported();
-    const body = expectProblem(await send(app, 'POST', IMPORT, [aCreateBody({ category: 'financial', is_default: true })]), 409, 'CONFLICT');
+    const body = expectProblem(
+      await send(app, 'POST', IMPORT, [aCreateBody({ category: 'financial', is_default: true })]),
+      409,
+      'CONFLICT',
+    );
     expect(body.errors).toEqual([expect.objectContaining({ field: '/0/is_default', code: 'default_exists' })]);
     expect(await exported()).toEqual(before);
   });

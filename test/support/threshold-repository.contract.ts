@@ -37,9 +37,9 @@ export function thresholdRepositoryContract(
       it('rejects a duplicate id with ConflictError and changes nothing', async () => {
         const existing = aThreshold();
         const repo = await makeRepository([existing]);
-        await expect(repo.create({ ...aThresholdFields({ name: 'other' }), id: existing.id }, ctx)).rejects.toBeInstanceOf(
-          ConflictError,
-        );
+        await expect(
+          repo.create({ ...aThresholdFields({ name: 'other' }), id: existing.id }, ctx),
+        ).rejects.toBeInstanceOf(ConflictError);
         await expect(repo.findById(existing.id)).resolves.toEqual(existing);
         await expect(repo.findAll()).resolves.toHaveLength(1);
       });
@@ -47,9 +47,9 @@ export function thresholdRepositoryContract(
       it('rejects a second active default in a category and changes nothing', async () => {
         const def = aThreshold({ category: 'financial', isDefault: true });
         const repo = await makeRepository([def]);
-        await expect(repo.create(aThresholdFields({ category: 'financial', isDefault: true }), ctx)).rejects.toBeInstanceOf(
-          ConflictError,
-        );
+        await expect(
+          repo.create(aThresholdFields({ category: 'financial', isDefault: true }), ctx),
+        ).rejects.toBeInstanceOf(ConflictError);
         await expect(repo.findAll()).resolves.toEqual([def]);
       });
 

@@ -8,7 +8,12 @@ describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
     const config = loadConfig({});
     expect(config.nodeEnv).toBe('development');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1048576, importBodyLimitBytes: 10485760 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      bodyLimitBytes: 1048576,
+      importBodyLimitBytes: 10485760,
+    });
     expect(config.storage).toEqual({ mode: 'memory', requested: 'auto' });
     expect(config.log.level).toBe('info');
   });
@@ -44,7 +49,13 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const { problems, message } = error as ConfigValidationError;
-    expect(problems.map((p) => p.name).sort()).toEqual(['BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NODE_ENV', 'PORT', 'STORAGE']);
+    expect(problems.map((p) => p.name).sort()).toEqual([
+      'BODY_LIMIT_BYTES',
+      'LOG_LEVEL',
+      'NODE_ENV',
+      'PORT',
+      'STORAGE',
+    ]);
     expect(message).toContain('5 problems');
     expect(message).toContain('PORT="70000": expected an integer from 1 to 65535');
     expect(message).toContain('NODE_ENV="staging": expected one of: development, test, production');

@@ -29,7 +29,7 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
         done(payloadTooLarge(), undefined);
         return;
       }
-      parseJson(request, body.toString('utf8'), done);
+      void parseJson(request, body.toString('utf8'), done);
     },
   );
 

@@ -5,7 +5,12 @@ import { aThreshold, aThresholdFields } from '@test/support/builders';
 
 const now = new Date('2026-06-01T00:00:00Z');
 let n = 0;
-const opts = { mode: 'upsert' as const, actor: 'importer', now, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };
+const opts = {
+  mode: 'upsert' as const,
+  actor: 'importer',
+  now,
+  newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+};
 
 describe('planImport', () => {
   it('counts identical items as unchanged, changed ones as updates with version + 1, others as creates', () => {
@@ -26,8 +31,28 @@ describe('planImport', () => {
   });
 
   it('keeps the server fields an item carries when it creates it', () => {
-    const exported = aThreshold({ version: 7, createdBy: 'carol', lastModifiedBy: 'dave', updatedAt: new Date('2026-02-02T00:00:00Z') });
-    const plan = planImport([], [{ pointer: '/0', id: exported.id, fields: fieldsOf(exported), version: 7, createdAt: exported.createdAt, updatedAt: exported.updatedAt, createdBy: 'carol', lastModifiedBy: 'dave' }], opts);
+    const exported = aThreshold({
+      version: 7,
+      createdBy: 'carol',
+      lastModifiedBy: 'dave',
+      updatedAt: new Date('2026-02-02T00:00:00Z'),
+    });
+    const plan = planImport(
+      [],
+      [
+        {
+          pointer: '/0',
+          id: exported.id,
+          fields: fieldsOf(exported),
+          version: 7,
+          createdAt: exported.createdAt,
+          updatedAt: exported.updatedAt,
+          createdBy: 'carol',
+          lastModifiedBy: 'dave',
+        },
+      ],
+      opts,
+    );
     expect(plan.creates).toEqual([exported]);
   });
 
@@ -43,7 +68,10 @@ describe('planImport', () => {
 
   it('checks the one-active-default rule on the resulting set', () => {
     const storedDefault = aThreshold({ category: 'financial', isDefault: true });
-    const newDefault: ImportCandidate = { pointer: '/thresholds/1', fields: aThresholdFields({ category: 'financial', isDefault: true }) };
+    const newDefault: ImportCandidate = {
+      pointer: '/thresholds/1',
+      fields: aThresholdFields({ category: 'financial', isDefault: true }),
+    };
     expect(() => planImport([storedDefault], [newDefault], opts)).toThrow(ConflictError);
     try {
       planImport([storedDefault], [newDefault], opts);
@@ -53,7 +81,10 @@ describe('planImport', () => {
       ]);
     }
     // Replacing the stored default drops it, so the new one is the only one.
-    expect(planImport([storedDefault], [newDefault], { ...opts, mode: 'replace' }).counts).toMatchObject({ created: 1, deleted: 1 });
+    expect(planImport([storedDefault], [newDefault], { ...opts, mode: 'replace' }).counts).toMatchObject({
+      created: 1,
+      deleted: 1,
+    });
   });
 
   it('rejects the same id twice, naming both items', () => {

@@ -7,9 +7,7 @@ export function compareListOrder(
   b: Pick<Threshold, 'priority' | 'createdAt' | 'id'>,
 ): number {
   return (
-    b.priority - a.priority ||
-    b.createdAt.getTime() - a.createdAt.getTime() ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    b.priority - a.priority || b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
 

@@ -54,7 +54,10 @@ describe('matchThreshold ordering', () => {
   const at = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
   const base = { category: 'operational' as const, createdAt: at(0), updatedAt: at(0) };
 
-  function winner(candidates: Threshold[], req: MatchRequest = { category: 'operational', industryCode: '5221', businessType: 'Bank' }): string | undefined {
+  function winner(
+    candidates: Threshold[],
+    req: MatchRequest = { category: 'operational', industryCode: '5221', businessType: 'Bank' },
+  ): string | undefined {
     const forward = matchThreshold(candidates, req).threshold?.id;
     expect(matchThreshold([...candidates].reverse(), req).threshold?.id).toBe(forward);
     return forward;

@@ -60,7 +60,10 @@ const boundSchema = z
 export const riskLevelsSchema = z
   .strictObject(
     { low: boundSchema, medium: boundSchema, high: boundSchema, critical: boundSchema },
-    { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object with low, medium, high, critical' : undefined) },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type' ? 'must be an object with low, medium, high, critical' : undefined,
+    },
   )
   .superRefine((levels, ctx) => {
     for (let i = 1; i < BOUND_KEYS.length; i++) {
@@ -95,7 +98,9 @@ export function toViolations(error: z.ZodError, prefix = ''): Violation[] {
 
 /** A field that is absent (issues carry their input when parsed with `reportInput`, see `check`). */
 function isMissing(issue: z.core.$ZodIssue): boolean {
-  return (issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined;
+  return (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined
+  );
 }
 
 function messageOf(issue: z.core.$ZodIssue): string {
@@ -131,7 +136,9 @@ export function check<S extends z.ZodType>(
   prefix = '',
 ): { ok: true; value: z.output<S> } | { ok: false; violations: Violation[] } {
   const result = schema.safeParse(input, { reportInput: true });
-  return result.success ? { ok: true, value: result.data } : { ok: false, violations: toViolations(result.error, prefix) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, violations: toViolations(result.error, prefix) };
 }
 
 /** Every rule `risk_levels` breaks, as violations under `/risk_levels`; empty when valid. */

@@ -41,7 +41,14 @@ export function parseImportBody(body: unknown): ImportCandidate[] {
     else violations.push(...result.violations);
   });
   if (violations.length > 0) {
-    const invalidItems = new Set(violations.map((v) => v.field.split('/').slice(0, prefix ? 3 : 2).join('/')));
+    const invalidItems = new Set(
+      violations.map((v) =>
+        v.field
+          .split('/')
+          .slice(0, prefix ? 3 : 2)
+          .join('/'),
+      ),
+    );
     throw new ValidationError(
       violations.slice(0, MAX_LISTED_VIOLATIONS),
       `${invalidItems.size} of ${items.length} items are invalid (${[...invalidItems].slice(0, 10).join(', ')}); nothing was imported.`,

@@ -16,7 +16,12 @@ export function toThresholdResponse(t: Threshold): ThresholdResponse {
     category: t.category,
     industry_code: t.industryCode,
     business_type: t.businessType,
-    risk_levels: { low: t.riskLevels.low, medium: t.riskLevels.medium, high: t.riskLevels.high, critical: t.riskLevels.critical },
+    risk_levels: {
+      low: t.riskLevels.low,
+      medium: t.riskLevels.medium,
+      high: t.riskLevels.high,
+      critical: t.riskLevels.critical,
+    },
     is_default: t.isDefault,
     is_active: t.isActive,
     priority: t.priority,

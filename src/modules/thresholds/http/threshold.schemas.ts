@@ -38,7 +38,10 @@ const writableFields = {
 
 export const createThresholdBody = z
   .strictObject({ id: uuidSchema.optional(), ...writableFields })
-  .meta({ id: 'CreateThreshold', description: 'A new threshold. `id` is optional; the server assigns one when absent.' });
+  .meta({
+    id: 'CreateThreshold',
+    description: 'A new threshold. `id` is optional; the server assigns one when absent.',
+  });
 export type CreateThresholdBody = z.output<typeof createThresholdBody>;
 
 export const patchThresholdBody = z
@@ -94,19 +97,19 @@ const limitQuery = z
   .string()
   .regex(/^\d+$/, { error: 'must be an integer from 1 to 500' })
   .transform(Number)
-  .pipe(z.number().min(1, { error: 'must be an integer from 1 to 500' }).max(500, { error: 'must be an integer from 1 to 500' }));
+  .pipe(
+    z
+      .number()
+      .min(1, { error: 'must be an integer from 1 to 500' })
+      .max(500, { error: 'must be an integer from 1 to 500' }),
+  );
 
 export const listQuery = z.object({
   category: categorySchema.optional(),
   industry_code: industryCodeSchema.optional(),
   business_type: businessTypeSchema.optional(),
   limit: limitQuery.default(100).meta({ description: 'Page size, 1-500 (default 100).' }),
-  cursor: z
-    .string()
-    .min(1)
-    .max(512)
-    .optional()
-    .meta({ description: 'The next_cursor of the previous page (opaque).' }),
+  cursor: z.string().min(1).max(512).optional().meta({ description: 'The next_cursor of the previous page (opaque).' }),
 });
 export type ListQuery = z.output<typeof listQuery>;
 

@@ -27,7 +27,12 @@ export class ThresholdsController {
   @Get()
   async list(@Query(queryPipe(listQuery)) query: ListQuery): Promise<unknown> {
     const page = await this.thresholds.list(
-      { category: query.category, industryCode: query.industry_code, businessType: query.business_type, isActive: true },
+      {
+        category: query.category,
+        industryCode: query.industry_code,
+        businessType: query.business_type,
+        isActive: true,
+      },
       query.limit,
       query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     );

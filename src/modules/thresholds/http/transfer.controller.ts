@@ -28,11 +28,7 @@ export class TransferController {
     @Body() body: unknown,
     @WriteCtx() ctx: WriteContext,
   ): Promise<unknown> {
-    const counts = await this.transfer.import(
-      parseImportBody(body),
-      { mode: query.mode, dryRun: query.dry_run },
-      ctx,
-    );
+    const counts = await this.transfer.import(parseImportBody(body), { mode: query.mode, dryRun: query.dry_run }, ctx);
     return { ...counts, dry_run: query.dry_run };
   }
 }
