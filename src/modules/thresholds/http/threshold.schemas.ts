@@ -36,12 +36,10 @@ const writableFields = {
   metadata: metadataSchema.nullable().optional(),
 };
 
-export const createThresholdBody = z
-  .strictObject({ id: uuidSchema.optional(), ...writableFields })
-  .meta({
-    id: 'CreateThreshold',
-    description: 'A new threshold. `id` is optional; the server assigns one when absent.',
-  });
+export const createThresholdBody = z.strictObject({ id: uuidSchema.optional(), ...writableFields }).meta({
+  id: 'CreateThreshold',
+  description: 'A new threshold. `id` is optional; the server assigns one when absent.',
+});
 export type CreateThresholdBody = z.output<typeof createThresholdBody>;
 
 export const patchThresholdBody = z
