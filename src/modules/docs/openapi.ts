@@ -44,6 +44,19 @@ const ID = '/{id}';
 const READ = '/v1/risk/thresholds';
 const ADMIN = '/v1/admin/risk/thresholds';
 
+const PATCH_THRESHOLD: Operation = {
+  method: 'patch',
+  path: `${ADMIN}${ID}`,
+  operationId: 'patchThreshold',
+  summary: 'Change some fields of a threshold',
+  tag: 'write',
+  idParam: true,
+  ifMatch: true,
+  body: patchThresholdBody,
+  success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true },
+  errors: [400, 404, 409, 412, 413, 415],
+};
+
 /** Every operation of the API. A test checks this table against the routes the app serves. */
 export const OPERATIONS: readonly Operation[] = [
   {
@@ -159,30 +172,8 @@ export const OPERATIONS: readonly Operation[] = [
     success: { status: 200, schema: thresholdResponse, description: 'The threshold.', etag: true },
     errors: [400, 404],
   },
-  {
-    method: 'patch',
-    path: `${ADMIN}${ID}`,
-    operationId: 'patchThreshold',
-    summary: 'Change some fields of a threshold',
-    tag: 'write',
-    idParam: true,
-    ifMatch: true,
-    body: patchThresholdBody,
-    success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true },
-    errors: [400, 404, 409, 412, 413, 415],
-  },
-  {
-    method: 'put',
-    path: `${ADMIN}${ID}`,
-    operationId: 'putThreshold',
-    summary: 'Change some fields of a threshold (same as PATCH)',
-    tag: 'write',
-    idParam: true,
-    ifMatch: true,
-    body: patchThresholdBody,
-    success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true },
-    errors: [400, 404, 409, 412, 413, 415],
-  },
+  PATCH_THRESHOLD,
+  { ...PATCH_THRESHOLD, method: 'put', operationId: 'putThreshold', summary: 'Change some fields (same as PATCH)' },
   {
     method: 'delete',
     path: `${ADMIN}${ID}`,

@@ -7,7 +7,12 @@ import type { WriteContext } from '@app/modules/thresholds/persistence/threshold
 import { toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
 import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf, expectedVersion } from '@app/modules/thresholds/http/etag';
-import { fromCreateBody, fromPatchBody, toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import {
+  filterFromQuery,
+  fromCreateBody,
+  fromPatchBody,
+  toThresholdResponse,
+} from '@app/modules/thresholds/http/threshold.mapper';
 import {
   adminListQuery,
   createThresholdBody,
@@ -29,12 +34,7 @@ export class AdminThresholdsController {
   @Get()
   async list(@Query(queryPipe(adminListQuery)) query: AdminListQuery): Promise<unknown> {
     const page = await this.thresholds.list(
-      {
-        category: query.category,
-        industryCode: query.industry_code,
-        businessType: query.business_type,
-        isActive: query.is_active,
-      },
+      filterFromQuery(query),
       query.limit,
       query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     );

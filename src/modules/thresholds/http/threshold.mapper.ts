@@ -1,6 +1,8 @@
 import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
-import type { NewThreshold } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { ImportCandidate } from '@app/modules/thresholds/domain/import-plan';
+import type { NewThreshold, ThresholdFilter } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
+  AdminListQuery,
   CreateThresholdBody,
   ImportItem,
   PatchThresholdBody,
@@ -54,15 +56,7 @@ export function fromCreateBody(body: CreateThresholdBody): NewThreshold {
 }
 
 /** An import item's fields, with the server fields it carries (absent ones stay undefined). */
-export function fromImportItem(item: ImportItem): {
-  id?: string;
-  fields: ThresholdFields;
-  version?: number;
-  createdAt?: Date;
-  updatedAt?: Date;
-  createdBy?: string;
-  lastModifiedBy?: string;
-} {
+export function fromImportItem(item: ImportItem): Omit<ImportCandidate, 'pointer'> {
   return {
     id: item.id,
     fields: fieldsFromBody(item),
@@ -88,4 +82,14 @@ export function fromPatchBody(body: PatchThresholdBody): ThresholdChanges {
   if (body.priority !== undefined) changes.priority = body.priority;
   if (body.metadata !== undefined) changes.metadata = body.metadata;
   return changes;
+}
+
+/** The store filter of a list query; the public list passes `isActive: true`. */
+export function filterFromQuery(query: AdminListQuery): ThresholdFilter {
+  return {
+    category: query.category,
+    industryCode: query.industry_code,
+    businessType: query.business_type,
+    isActive: query.is_active,
+  };
 }

@@ -6,7 +6,7 @@ import { ClassificationService } from '@app/modules/thresholds/classification.se
 import { toMatchResponse, toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
 import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf } from '@app/modules/thresholds/http/etag';
-import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import { filterFromQuery, toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 import {
   idParam,
   listQuery,
@@ -27,12 +27,7 @@ export class ThresholdsController {
   @Get()
   async list(@Query(queryPipe(listQuery)) query: ListQuery): Promise<unknown> {
     const page = await this.thresholds.list(
-      {
-        category: query.category,
-        industryCode: query.industry_code,
-        businessType: query.business_type,
-        isActive: true,
-      },
+      filterFromQuery({ ...query, is_active: true }),
       query.limit,
       query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     );
