@@ -1,5 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { thresholdListResponse, thresholdResponse } from '@app/modules/thresholds/http/threshold.schemas';
+import {
+  historyResponse,
+  thresholdListResponse,
+  thresholdResponse,
+} from '@app/modules/thresholds/http/threshold.schemas';
 import { createTestApp, expectProblem, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 
@@ -223,6 +227,36 @@ describe('write API (SPEC §3.2)', () => {
       const fetched = await send(app, 'GET', `${ADMIN}/${inactive.id}`);
       expect(fetched.statusCode).toBe(200);
       expect(fetched.headers.etag).toBe('"1"');
+    });
+  });
+
+  describe('GET {id}/history', () => {
+    it('lists every write newest first with actor, request id and changed fields, and survives a delete', async () => {
+      const created = (
+        await send(app, 'POST', ADMIN, aCreateBody({ name: 'A' }), { 'x-request-id': 'req-create' })
+      ).json();
+      await send(app, 'PATCH', `${ADMIN}/${created.id}`, { name: 'B' }, { 'x-request-id': 'req-patch' });
+      await send(app, 'DELETE', `${ADMIN}/${created.id}`, undefined, { 'x-request-id': 'req-delete' });
+      const res = await send(app, 'GET', `${ADMIN}/${created.id}/history`);
+      expect(res.statusCode).toBe(200);
+      const body = historyResponse.parse(res.json());
+      expect(body.threshold_id).toBe(created.id);
+      expect(body.history.map((h) => [h.action, h.version, h.actor, h.request_id])).toEqual([
+        ['delete', 2, 'anonymous', 'req-delete'],
+        ['update', 2, 'anonymous', 'req-patch'],
+        ['create', 1, 'anonymous', 'req-create'],
+      ]);
+      expect(body.history[1].changes).toEqual({ name: { from: 'A', to: 'B' } });
+      expect(body.history[2].changes.risk_levels).toEqual({ from: null, to: created.risk_levels });
+    });
+
+    it('answers [] for a threshold without writes, 404 for an unknown id, 400 for a malformed one', async () => {
+      expect((await send(app, 'GET', `${ADMIN}/${FINANCIAL_DEFAULT}/history`)).json()).toEqual({
+        threshold_id: FINANCIAL_DEFAULT,
+        history: [],
+      });
+      expectProblem(await send(app, 'GET', `${ADMIN}/3f2b8c1e-5d4a-4c3b-9a8b-7c6d5e4f3a2b/history`), 404, 'NOT_FOUND');
+      expectProblem(await send(app, 'GET', `${ADMIN}/nope/history`), 400, 'VALIDATION_ERROR');
     });
   });
 });

@@ -248,5 +248,73 @@ export function thresholdRepositoryContract(
         await expect(repo.findAll()).resolves.toEqual(before);
       });
     });
+
+    describe('history', () => {
+      it('records one entry per write with actor, request id and the changed fields, newest first', async () => {
+        const repo = await makeRepository([]);
+        const created = await repo.create(aThresholdFields({ name: 'A' }), { actor: 'alice', requestId: 'r1' });
+        await repo.update(created.id, { name: 'B', priority: 3 }, { actor: 'bob', requestId: 'r2' });
+        await repo.update(created.id, { name: 'B' }, { actor: 'bob', requestId: 'r3' }); // no change, no entry
+        await repo.delete(created.id, { actor: 'carol' });
+        const history = await repo.history(created.id);
+        expect(history.map((h) => [h.action, h.version, h.actor, h.requestId])).toEqual([
+          ['delete', 2, 'carol', null],
+          ['update', 2, 'bob', 'r2'],
+          ['create', 1, 'alice', 'r1'],
+        ]);
+        expect(history[1].changes).toEqual({ name: { from: 'A', to: 'B' }, priority: { from: 0, to: 3 } });
+        expect(history[2].changes.name).toEqual({ from: null, to: 'A' });
+        expect(history[0].changes.name).toEqual({ from: 'B', to: null });
+        expect(history[0].at).toBeInstanceOf(Date);
+      });
+
+      it('records nothing for a failed write', async () => {
+        const def = aThreshold({ category: 'financial', isDefault: true });
+        const other = aThreshold({ category: 'financial' });
+        const repo = await makeRepository([def, other]);
+        await expect(repo.update(other.id, { isDefault: true }, ctx)).rejects.toBeInstanceOf(ConflictError);
+        await expect(repo.update(other.id, { name: 'x' }, { ...ctx, expectedVersion: 9 })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        await expect(repo.create({ ...aThresholdFields(), id: def.id }, ctx)).rejects.toBeInstanceOf(ConflictError);
+        await expect(repo.delete(def.id, { ...ctx, expectedVersion: 5 })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        await expect(
+          repo.applyImport(
+            { creates: [aThreshold({ category: 'financial', isDefault: true })], updates: [], deletes: [] },
+            ctx,
+          ),
+        ).rejects.toBeInstanceOf(ConflictError);
+        await expect(repo.history(def.id)).resolves.toEqual([]);
+        await expect(repo.history(other.id)).resolves.toEqual([]);
+      });
+
+      it('records an import entry for each threshold an import creates, updates or deletes', async () => {
+        const change = aThreshold();
+        const drop = aThreshold();
+        const repo = await makeRepository([change, drop]);
+        const created = aThreshold();
+        await repo.applyImport(
+          {
+            creates: [created],
+            updates: [{ threshold: { ...change, priority: 9, version: 2 }, expectedVersion: 1 }],
+            deletes: [{ id: drop.id, expectedVersion: 1 }],
+          },
+          { actor: 'importer', requestId: 'imp-1' },
+        );
+        for (const [id, version] of [
+          [created.id, 1],
+          [change.id, 2],
+          [drop.id, 1],
+        ] as const) {
+          const history = await repo.history(id);
+          expect(history.map((h) => [h.action, h.version, h.actor, h.requestId])).toEqual([
+            ['import', version, 'importer', 'imp-1'],
+          ]);
+        }
+        expect((await repo.history(change.id))[0].changes).toEqual({ priority: { from: 0, to: 9 } });
+      });
+    });
   });
 }

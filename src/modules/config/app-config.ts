@@ -1,7 +1,28 @@
-import { ENV_VARS, type LOG_LEVELS, type NODE_ENVS, type STORAGE_MODES } from '@app/modules/config/env.schema';
+import { existsSync } from 'node:fs';
+import {
+  ENV_VARS,
+  type LOG_LEVELS,
+  type MIGRATIONS_RUN_MODES,
+  type NODE_ENVS,
+  type SSL_MODES,
+  type STORAGE_MODES,
+} from '@app/modules/config/env.schema';
 
 export type NodeEnv = (typeof NODE_ENVS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type SslMode = (typeof SSL_MODES)[number];
+type StorageRequest = (typeof STORAGE_MODES)[number];
+
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolMax: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly ssl: { readonly mode: SslMode; readonly caFile?: string };
+  /** Whether pending migrations run at start (else the service refuses a schema that is behind). */
+  readonly migrationsRun: boolean;
+}
 
 /** The validated configuration, typed. Injected by class; nothing else reads `process.env`. */
 export class AppConfig {
@@ -13,8 +34,10 @@ export class AppConfig {
       readonly bodyLimitBytes: number;
       readonly importBodyLimitBytes: number;
     },
-    readonly storage: { readonly mode: 'memory'; readonly requested: (typeof STORAGE_MODES)[number] },
+    readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
     readonly log: { readonly level: LogLevel },
+    /** Present when DATABASE_URL is set. */
+    readonly database: DatabaseConfig | undefined,
   ) {}
 }
 
@@ -42,7 +65,8 @@ export class ConfigValidationError extends Error {
 
 /**
  * Validates `env` against the schema and builds the typed configuration. Unset and empty
- * variables take their default. Every problem is collected before throwing.
+ * variables take their default (an empty default means "optional, unset"). Every problem is
+ * collected before throwing; secret values are never repeated.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const values: Record<string, unknown> = {};
@@ -53,6 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       problems.push({ name: v.name, expected: `a value (${v.description})` });
       continue;
     }
+    if (raw === '') continue;
     const result = v.schema.safeParse(raw);
     if (result.success) {
       values[v.name] = result.data;
@@ -64,17 +89,44 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       });
     }
   }
+
+  const databaseUrl = values.DATABASE_URL as string | undefined;
+  const requested = values.STORAGE as StorageRequest | undefined;
+  if (requested === 'postgres' && databaseUrl === undefined && env.DATABASE_URL === undefined) {
+    problems.push({ name: 'DATABASE_URL', expected: 'a PostgreSQL URL, because STORAGE=postgres' });
+  }
+  const caFile = values.DATABASE_SSL_CA_FILE as string | undefined;
+  if (caFile !== undefined && !existsSync(caFile)) {
+    problems.push({ name: 'DATABASE_SSL_CA_FILE', value: caFile, expected: 'a readable PEM file' });
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
+  const nodeEnv = values.NODE_ENV as NodeEnv;
+  const migrationsRun = values.MIGRATIONS_RUN as (typeof MIGRATIONS_RUN_MODES)[number];
+  const database: DatabaseConfig | undefined =
+    databaseUrl === undefined
+      ? undefined
+      : {
+          url: databaseUrl,
+          poolMax: values.DATABASE_POOL_MAX as number,
+          connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS as number,
+          statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
+          idleTimeoutMs: values.DATABASE_IDLE_TIMEOUT_MS as number,
+          ssl: { mode: values.DATABASE_SSL_MODE as SslMode, ...(caFile ? { caFile } : {}) },
+          migrationsRun: migrationsRun === 'auto' ? nodeEnv !== 'production' : migrationsRun === 'true',
+        };
+  const mode = requested === 'memory' || (requested === 'auto' && database === undefined) ? 'memory' : 'postgres';
+
   return new AppConfig(
-    values.NODE_ENV as NodeEnv,
+    nodeEnv,
     {
       host: values.HOST as string,
       port: values.PORT as number,
       bodyLimitBytes: values.BODY_LIMIT_BYTES as number,
       importBodyLimitBytes: values.IMPORT_BODY_LIMIT_BYTES as number,
     },
-    { mode: 'memory', requested: values.STORAGE as (typeof STORAGE_MODES)[number] },
+    { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel },
+    database,
   );
 }

@@ -34,11 +34,25 @@ const bytes = (max: number): z.ZodType<number> =>
         .max(max, { error: `a whole number of bytes from 1024 to ${max}` }),
     );
 
+const intRange = (min: number, max: number): z.ZodType<number> =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `an integer from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `an integer from ${min} to ${max}` })
+        .max(max, { error: `an integer from ${min} to ${max}` }),
+    );
+
 const oneOf = <T extends string>(values: readonly [T, ...T[]]): z.ZodType<T> =>
   z.enum(values, { error: `one of: ${values.join(', ')}` });
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
-export const STORAGE_MODES = ['auto', 'memory'] as const;
+export const STORAGE_MODES = ['auto', 'postgres', 'memory'] as const;
+export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+export const MIGRATIONS_RUN_MODES = ['auto', 'true', 'false'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 export const ENV_VARS: readonly EnvVar[] = [
@@ -59,7 +73,57 @@ export const ENV_VARS: readonly EnvVar[] = [
     name: 'STORAGE',
     schema: oneOf(STORAGE_MODES),
     default: 'auto',
-    description: 'Threshold store: auto (memory until PostgreSQL support lands) or memory (local use only).',
+    description:
+      'Threshold store: postgres, memory (local use only; lost on exit) or auto (postgres when DATABASE_URL is set).',
+  },
+  {
+    name: 'DATABASE_URL',
+    schema: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' }),
+    default: '',
+    description: 'PostgreSQL connection URL, e.g. postgres://user:password@host:5432/db. Unset: no database.',
+    secret: true,
+  },
+  {
+    name: 'DATABASE_POOL_MAX',
+    schema: intRange(1, 200),
+    default: '10',
+    description: 'Most connections the pool opens.',
+  },
+  {
+    name: 'DATABASE_CONNECT_TIMEOUT_MS',
+    schema: intRange(100, 120_000),
+    default: '5000',
+    description: 'How long opening a connection may take, in milliseconds.',
+  },
+  {
+    name: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    schema: intRange(100, 600_000),
+    default: '5000',
+    description: 'Server-side statement timeout of every query, in milliseconds.',
+  },
+  {
+    name: 'DATABASE_IDLE_TIMEOUT_MS',
+    schema: intRange(1000, 3_600_000),
+    default: '30000',
+    description: 'How long an idle pooled connection is kept, in milliseconds.',
+  },
+  {
+    name: 'DATABASE_SSL_MODE',
+    schema: oneOf(SSL_MODES),
+    default: 'disable',
+    description: 'TLS to PostgreSQL: disable, require (encrypted, server not verified) or verify-full.',
+  },
+  {
+    name: 'DATABASE_SSL_CA_FILE',
+    schema: z.string(),
+    default: '',
+    description: 'PEM file of the CA that signed the server certificate (verify-full); system CAs when empty.',
+  },
+  {
+    name: 'MIGRATIONS_RUN',
+    schema: oneOf(MIGRATIONS_RUN_MODES),
+    default: 'auto',
+    description: 'Run pending migrations at start: true, false, or auto (true unless NODE_ENV=production).',
   },
   {
     name: 'LOG_LEVEL',

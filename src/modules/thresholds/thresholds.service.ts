@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@app/modules/thresholds/domain/errors';
+import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
 import {
   ThresholdRepository,
@@ -36,5 +37,12 @@ export class ThresholdsService {
 
   async delete(id: string, ctx: ConditionalWrite): Promise<void> {
     await this.repository.delete(id, ctx);
+  }
+
+  /** The audit trail, newest first; kept after a delete. Unknown ids are `NotFoundError`. */
+  async history(id: string): Promise<HistoryEntry[]> {
+    const entries = await this.repository.history(id);
+    if (entries.length === 0) await this.get(id);
+    return entries;
   }
 }

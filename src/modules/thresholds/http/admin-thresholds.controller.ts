@@ -11,6 +11,7 @@ import {
   filterFromQuery,
   fromCreateBody,
   fromPatchBody,
+  toHistoryResponse,
   toThresholdResponse,
 } from '@app/modules/thresholds/http/threshold.mapper';
 import {
@@ -58,6 +59,12 @@ export class AdminThresholdsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     return this.withEtag(reply, await this.thresholds.get(id));
+  }
+
+  @Get(':id/history')
+  async history(@Param('id', paramPipe('id', idParam)) id: string): Promise<unknown> {
+    const entries = await this.thresholds.history(id);
+    return { threshold_id: id, history: entries.map(toHistoryResponse) };
   }
 
   @Patch(':id')

@@ -1,8 +1,10 @@
 import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
+import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { ImportCandidate } from '@app/modules/thresholds/domain/import-plan';
 import type { NewThreshold, ThresholdFilter } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
   AdminListQuery,
+  HistoryEntryResponse,
   CreateThresholdBody,
   ImportItem,
   PatchThresholdBody,
@@ -91,5 +93,32 @@ export function filterFromQuery(query: AdminListQuery): ThresholdFilter {
     industryCode: query.industry_code,
     businessType: query.business_type,
     isActive: query.is_active,
+  };
+}
+
+/** Wire (snake_case) name of each client field. */
+const WIRE_NAMES: Record<keyof ThresholdFields, string> = {
+  name: 'name',
+  description: 'description',
+  category: 'category',
+  industryCode: 'industry_code',
+  businessType: 'business_type',
+  riskLevels: 'risk_levels',
+  isDefault: 'is_default',
+  isActive: 'is_active',
+  priority: 'priority',
+  metadata: 'metadata',
+};
+
+export function toHistoryResponse(entry: HistoryEntry): HistoryEntryResponse {
+  return {
+    version: entry.version,
+    action: entry.action,
+    actor: entry.actor,
+    at: entry.at.toISOString(),
+    request_id: entry.requestId,
+    changes: Object.fromEntries(
+      Object.entries(entry.changes).map(([field, change]) => [WIRE_NAMES[field as keyof ThresholdFields], change]),
+    ),
   };
 }

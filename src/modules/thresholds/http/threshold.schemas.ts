@@ -15,6 +15,7 @@ import {
   scoreSchema,
   uuidSchema,
 } from '@app/modules/thresholds/domain/threshold.rules';
+import { HISTORY_ACTIONS } from '@app/modules/thresholds/domain/history';
 import { LEVELS } from '@app/modules/thresholds/domain/threshold';
 
 const bool = z.boolean({ error: 'must be true or false' });
@@ -249,3 +250,25 @@ export const importResponse = z
   })
   .strict()
   .meta({ id: 'ImportResult' });
+
+const historyEntryResponse = z
+  .object({
+    version: z.number().int(),
+    action: z.enum(HISTORY_ACTIONS),
+    actor: z.string(),
+    at: z.iso.datetime(),
+    request_id: z.string().nullable(),
+    changes: z
+      .record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict())
+      .meta({
+        description: 'The fields that changed, by wire name: {from, to} (null before a create, after a delete).',
+      }),
+  })
+  .strict()
+  .meta({ id: 'HistoryEntry' });
+export type HistoryEntryResponse = z.output<typeof historyEntryResponse>;
+
+export const historyResponse = z
+  .object({ threshold_id: z.uuid(), history: z.array(historyEntryResponse) })
+  .strict()
+  .meta({ id: 'ThresholdHistory', description: 'The audit trail of a threshold, newest first.' });

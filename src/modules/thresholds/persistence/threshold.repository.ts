@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Category, Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 
 /** Exact-match filters of a list. `businessType` compares case-insensitively. */
@@ -61,6 +62,8 @@ export interface ImportPlan {
  * - at most one active default per category (`ConflictError`),
  * - a conditional write fails with `PreconditionFailedError` when the version moved,
  * - a missing threshold is `NotFoundError`,
+ * - every write records one history entry per threshold it changes (actor, request id), in the
+ *   same atomic step; a failed write records none,
  * - a failed write leaves the store exactly as it was,
  * - what it returns is a copy: callers cannot change what it holds.
  */
@@ -85,6 +88,9 @@ export abstract class ThresholdRepository {
   /** Removes a threshold and returns what was removed. */
   abstract delete(id: string, ctx: ConditionalWrite): Promise<Threshold>;
 
-  /** Applies an import plan atomically. */
+  /** Applies an import plan atomically; history entries have the action `import`. */
   abstract applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void>;
+
+  /** The audit trail of a threshold, newest first (kept after a delete); empty when none. */
+  abstract history(id: string): Promise<HistoryEntry[]>;
 }

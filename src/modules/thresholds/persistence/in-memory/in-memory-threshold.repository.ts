@@ -14,6 +14,7 @@ import {
   type Threshold,
   type ThresholdChanges,
 } from '@app/modules/thresholds/domain/threshold';
+import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
 import {
   ThresholdRepository,
   type ConditionalWrite,
@@ -31,6 +32,7 @@ import {
  */
 export class InMemoryThresholdRepository extends ThresholdRepository {
   private readonly rows = new Map<string, Threshold>();
+  private readonly log: HistoryEntry[] = [];
 
   constructor(
     initial: readonly Threshold[] = [],
@@ -72,6 +74,7 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     };
     this.assertDefaultRule(created);
     this.rows.set(id, cloneThreshold(created));
+    this.log.push(historyEntry('create', null, created, ctx, now));
     return cloneThreshold(created);
   }
 
@@ -88,28 +91,35 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     };
     this.assertDefaultRule(next);
     this.rows.set(id, cloneThreshold(next));
+    this.log.push(historyEntry('update', current, next, ctx, next.updatedAt));
     return cloneThreshold(next);
   }
 
   async delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
     const current = this.getForWrite(id, ctx.expectedVersion);
     this.rows.delete(id);
+    this.log.push(historyEntry('delete', current, null, ctx, this.clock()));
     return cloneThreshold(current);
   }
 
-  async applyImport(plan: ImportPlan, _ctx: WriteContext): Promise<void> {
+  async applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
     const next = new Map(this.rows);
+    const entries: HistoryEntry[] = [];
+    const at = this.clock();
     for (const { id, expectedVersion } of plan.deletes) {
-      this.getForWrite(id, expectedVersion);
+      const current = this.getForWrite(id, expectedVersion);
       next.delete(id);
+      entries.push(historyEntry('import', current, null, ctx, at));
     }
     for (const { threshold, expectedVersion } of plan.updates) {
-      this.getForWrite(threshold.id, expectedVersion);
+      const current = this.getForWrite(threshold.id, expectedVersion);
       next.set(threshold.id, cloneThreshold(threshold));
+      entries.push(historyEntry('import', current, threshold, ctx, at));
     }
     for (const t of plan.creates) {
       if (next.has(t.id)) throw duplicateIdError(t.id);
       next.set(t.id, cloneThreshold(t));
+      entries.push(historyEntry('import', null, t, ctx, at));
     }
     const conflict = findDefaultConflicts(next.values())[0];
     if (conflict) {
@@ -119,6 +129,18 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     }
     this.rows.clear();
     for (const [id, t] of next) this.rows.set(id, t);
+    this.log.push(...entries);
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return this.log
+      .filter((e) => e.thresholdId === id)
+      .reverse()
+      .map((e) => ({
+        ...e,
+        at: new Date(e.at.getTime()),
+        changes: JSON.parse(JSON.stringify(e.changes)) as HistoryEntry['changes'],
+      }));
   }
 
   private sorted(): Threshold[] {

@@ -1,0 +1,57 @@
+import { fieldEquals, FIELD_NAMES, type Threshold, type ThresholdFields } from './threshold';
+
+export const HISTORY_ACTIONS = ['create', 'update', 'delete', 'import'] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+/** A changed field: its value before and after (null when the threshold did not exist). */
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+/** One audited write of one threshold. */
+export interface HistoryEntry {
+  thresholdId: string;
+  /** The version the write produced (for a delete: the version removed). */
+  version: number;
+  action: HistoryAction;
+  actor: string;
+  requestId: string | null;
+  at: Date;
+  /** The client fields that changed, by domain field name. */
+  changes: Partial<Record<keyof ThresholdFields, FieldChange>>;
+}
+
+/**
+ * The fields that differ between two states of a threshold. A create (`before` null) lists
+ * every field with `from: null`; a delete (`after` null) every field with `to: null`.
+ */
+export function diffFields(before: ThresholdFields | null, after: ThresholdFields | null): HistoryEntry['changes'] {
+  const changes: HistoryEntry['changes'] = {};
+  for (const field of FIELD_NAMES) {
+    const from = before === null ? null : before[field];
+    const to = after === null ? null : after[field];
+    if (before === null || after === null || !fieldEquals(from, to)) changes[field] = { from, to };
+  }
+  return changes;
+}
+
+/** The history entry of a write that took `before` to `after`. */
+export function historyEntry(
+  action: HistoryAction,
+  before: Threshold | null,
+  after: Threshold | null,
+  ctx: { actor: string; requestId?: string },
+  at: Date,
+): HistoryEntry {
+  const subject = (after ?? before) as Threshold;
+  return {
+    thresholdId: subject.id,
+    version: subject.version,
+    action,
+    actor: ctx.actor,
+    requestId: ctx.requestId ?? null,
+    at,
+    changes: diffFields(before, after),
+  };
+}
