@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HttpModule, ThresholdsModule, DocsModule],
+      imports: [ConfigModule.forRoot(config), HttpModule, ThresholdsModule.forRoot(config), DocsModule],
     };
   }
 }

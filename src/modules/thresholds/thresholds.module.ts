@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@app/modules/config/app-config';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
 import { AdminThresholdsController } from '@app/modules/thresholds/http/admin-thresholds.controller';
 import { ClassificationController } from '@app/modules/thresholds/http/classification.controller';
@@ -8,9 +9,14 @@ import { ThresholdStorageModule } from '@app/modules/thresholds/persistence/thre
 import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
 import { TransferService } from '@app/modules/thresholds/transfer.service';
 
-@Module({
-  imports: [ThresholdStorageModule.forRoot()],
-  controllers: [ThresholdsController, ClassificationController, AdminThresholdsController, TransferController],
-  providers: [ThresholdsService, ClassificationService, TransferService],
-})
-export class ThresholdsModule {}
+@Module({})
+export class ThresholdsModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ThresholdsModule,
+      imports: [ThresholdStorageModule.forRoot(config)],
+      controllers: [ThresholdsController, ClassificationController, AdminThresholdsController, TransferController],
+      providers: [ThresholdsService, ClassificationService, TransferService],
+    };
+  }
+}

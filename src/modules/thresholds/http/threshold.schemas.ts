@@ -258,11 +258,9 @@ const historyEntryResponse = z
     actor: z.string(),
     at: z.iso.datetime(),
     request_id: z.string().nullable(),
-    changes: z
-      .record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict())
-      .meta({
-        description: 'The fields that changed, by wire name: {from, to} (null before a create, after a delete).',
-      }),
+    changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict()).meta({
+      description: 'The fields that changed, by wire name: {from, to} (null before a create, after a delete).',
+    }),
   })
   .strict()
   .meta({ id: 'HistoryEntry' });

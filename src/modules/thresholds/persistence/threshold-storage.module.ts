@@ -1,23 +1,39 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { AppConfig } from '@app/modules/config/app-config';
+import type { AppConfig } from '@app/modules/config/app-config';
+import { DatabaseModule } from '@app/modules/database/database.module';
+import { DatabaseService } from '@app/modules/database/database.service';
 import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
+import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 /**
- * The one place the threshold store is chosen, from validated config. Only the in-memory store
- * exists so far; `STORAGE=auto` resolves to it.
+ * The one place the threshold store is chosen, from validated config: PostgreSQL when
+ * `STORAGE=postgres` (or `auto` with `DATABASE_URL`), else the seeded in-memory store.
  */
 @Module({})
 export class ThresholdStorageModule {
-  static forRoot(): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    if (config.storage.mode === 'postgres' && config.database) {
+      return {
+        module: ThresholdStorageModule,
+        imports: [DatabaseModule.forRoot(config.database)],
+        providers: [
+          {
+            provide: ThresholdRepository,
+            inject: [DatabaseService],
+            useFactory: (db: DatabaseService): ThresholdRepository => new PostgresThresholdRepository(db.dataSource),
+          },
+        ],
+        exports: [ThresholdRepository],
+      };
+    }
     return {
       module: ThresholdStorageModule,
       providers: [
         {
           provide: ThresholdRepository,
-          inject: [AppConfig],
-          useFactory: (config: AppConfig): ThresholdRepository => {
+          useFactory: (): ThresholdRepository => {
             new Logger('Storage').warn(
               `storage: memory (STORAGE=${config.storage.requested}); thresholds are lost when the process stops - for local use only`,
             );

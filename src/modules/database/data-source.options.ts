@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '@app/modules/config/app-config';
+import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/postgres/threshold-history.entity';
+import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
+import { CreateRiskThresholds1795651200000 } from '@app/migrations/1795651200000-create-risk-thresholds';
+import { CreateRiskThresholdHistory1795651200001 } from '@app/migrations/1795651200001-create-risk-threshold-history';
+import { SeedRiskThresholds1795651200002 } from '@app/migrations/1795651200002-seed-risk-thresholds';
+
+export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity];
+
+/** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
+export const MIGRATIONS = [
+  CreateRiskThresholds1795651200000,
+  CreateRiskThresholdHistory1795651200001,
+  SeedRiskThresholds1795651200002,
+];
+
+export const APPLICATION_NAME = 'risk-threshold-service';
+
+function sslOptions(ssl: DatabaseConfig['ssl']): false | { rejectUnauthorized: boolean; ca?: string } {
+  switch (ssl.mode) {
+    case 'disable':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-full':
+      return { rejectUnauthorized: true, ...(ssl.caFile ? { ca: readFileSync(ssl.caFile, 'utf8') } : {}) };
+  }
+}
+
+/**
+ * The one TypeORM configuration, shared by the service and the TypeORM CLI. `synchronize` is
+ * never used: the schema is owned by the migrations.
+ */
+export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: db.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    ssl: sslOptions(db.ssl),
+    applicationName: APPLICATION_NAME,
+    connectTimeoutMS: db.connectTimeoutMs,
+    poolSize: db.poolMax,
+    extra: {
+      max: db.poolMax,
+      connectionTimeoutMillis: db.connectTimeoutMs,
+      idleTimeoutMillis: db.idleTimeoutMs,
+      statement_timeout: db.statementTimeoutMs,
+    },
+    logging: false,
+  };
+}

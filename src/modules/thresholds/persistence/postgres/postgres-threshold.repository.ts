@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '@app/modules/thresholds/domain/errors';
+import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
+import { defaultConflictError, duplicateIdError } from '@app/modules/thresholds/domain/invariants';
+import {
+  applyChanges,
+  fieldsOf,
+  sameFields,
+  type Category,
+  type Threshold,
+  type ThresholdChanges,
+} from '@app/modules/thresholds/domain/threshold';
+import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/postgres/threshold-history.entity';
+import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
+import {
+  historyToDomain,
+  toDomain,
+  toEntity,
+  toHistoryEntity,
+} from '@app/modules/thresholds/persistence/postgres/threshold.mapper';
+import {
+  ThresholdRepository,
+  type ConditionalWrite,
+  type ImportPlan,
+  type NewThreshold,
+  type ThresholdListQuery,
+  type ThresholdPage,
+  type WriteContext,
+} from '@app/modules/thresholds/persistence/threshold.repository';
+
+const PK = 'PK_risk_thresholds';
+const ACTIVE_DEFAULT = 'UQ_risk_thresholds_active_default';
+/** Attempts of an unconditional update that keeps losing a race before giving up with 409. */
+const UNCONDITIONAL_ATTEMPTS = 5;
+
+/**
+ * PostgreSQL adapter. Each write and its history row commit in one transaction. Version
+ * checks are part of the `UPDATE ... WHERE version = $n` / `DELETE ... WHERE version = $n`
+ * statements themselves, so two writers holding the same version cannot both win. Unique
+ * violations become the domain's `ConflictError`; driver messages never leave this class.
+ */
+export class PostgresThresholdRepository extends ThresholdRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super();
+  }
+
+  async list(query: ThresholdListQuery): Promise<ThresholdPage> {
+    const { filter, after, limit } = query;
+    const qb = this.dataSource.getRepository(ThresholdEntity).createQueryBuilder('t');
+    if (filter.category !== undefined) qb.andWhere('t.category = :category', { category: filter.category });
+    if (filter.industryCode !== undefined)
+      qb.andWhere('t.industryCode = :industryCode', { industryCode: filter.industryCode });
+    if (filter.businessType !== undefined) {
+      qb.andWhere('lower(t.businessType) = lower(:businessType)', { businessType: filter.businessType });
+    }
+    if (filter.isActive !== undefined) qb.andWhere('t.isActive = :isActive', { isActive: filter.isActive });
+    if (after) {
+      qb.andWhere(
+        '(t.priority < :p OR (t.priority = :p AND (t.createdAt < :c OR (t.createdAt = :c AND t.id > :id))))',
+        { p: after.priority, c: after.createdAt, id: after.id },
+      );
+    }
+    const rows = await this.ordered(qb)
+      .take(limit + 1)
+      .getMany();
+    return { items: rows.slice(0, limit).map(toDomain), hasMore: rows.length > limit };
+  }
+
+  async findAll(): Promise<Threshold[]> {
+    const qb = this.dataSource.getRepository(ThresholdEntity).createQueryBuilder('t');
+    return (await this.ordered(qb).getMany()).map(toDomain);
+  }
+
+  async findById(id: string): Promise<Threshold | null> {
+    const row = await this.dataSource.getRepository(ThresholdEntity).findOneBy({ id });
+    return row ? toDomain(row) : null;
+  }
+
+  async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+    const now = this.clock();
+    const created: Threshold = {
+      ...fieldsOf(input),
+      id: input.id ?? randomUUID(),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: ctx.actor,
+      lastModifiedBy: ctx.actor,
+    };
+    await this.write(created.category, created.id, async (m) => {
+      await m.insert(ThresholdEntity, row(toEntity(created)));
+      await m.insert(ThresholdHistoryEntity, row(toHistoryEntity(historyEntry('create', null, created, ctx, now))));
+    });
+    return created;
+  }
+
+  async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.findById(id);
+      if (!current) throw new NotFoundError('Threshold', id);
+      if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
+        throw new PreconditionFailedError(id, current.version);
+      }
+      const fields = applyChanges(current, changes);
+      if (sameFields(fields, current)) return current;
+      const next: Threshold = {
+        ...current,
+        ...fields,
+        version: current.version + 1,
+        updatedAt: this.clock(),
+        lastModifiedBy: ctx.actor,
+      };
+      const won = await this.write(next.category, id, async (m) => {
+        const result = await m
+          .createQueryBuilder()
+          .update(ThresholdEntity)
+          .set(row(toEntity(next)))
+          .where('id = :id AND version = :version', { id, version: current.version })
+          .execute();
+        if (result.affected !== 1) return false;
+        await m.insert(
+          ThresholdHistoryEntity,
+          row(toHistoryEntity(historyEntry('update', current, next, ctx, next.updatedAt))),
+        );
+        return true;
+      });
+      if (won) return next;
+      // Another writer moved the version between our read and our UPDATE.
+      const moved = await this.findById(id);
+      if (!moved) throw new NotFoundError('Threshold', id);
+      if (ctx.expectedVersion !== undefined) throw new PreconditionFailedError(id, moved.version);
+      if (attempt >= UNCONDITIONAL_ATTEMPTS) {
+        throw new ConflictError(`Threshold ${id} is being changed concurrently; retry.`);
+      }
+    }
+  }
+
+  async delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
+    const current = await this.findById(id);
+    if (!current) throw new NotFoundError('Threshold', id);
+    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
+      throw new PreconditionFailedError(id, current.version);
+    }
+    const deleted = await this.dataSource.transaction(async (m) => {
+      const result = await m.delete(ThresholdEntity, { id, version: current.version });
+      if (result.affected !== 1) return false;
+      await m.insert(
+        ThresholdHistoryEntity,
+        row(toHistoryEntity(historyEntry('delete', current, null, ctx, this.clock()))),
+      );
+      return true;
+    });
+    if (deleted) return current;
+    const moved = await this.findById(id);
+    if (!moved) throw new NotFoundError('Threshold', id);
+    throw new PreconditionFailedError(id, moved.version);
+  }
+
+  async applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
+    const at = this.clock();
+    // Updates that end a default go first, so a default can move between thresholds of a
+    // category within one import without tripping the unique index mid-transaction.
+    const updates = [...plan.updates].sort(
+      (a, b) => Number(isActiveDefault(a.threshold)) - Number(isActiveDefault(b.threshold)),
+    );
+    try {
+      await this.dataSource.transaction(async (m) => {
+        const entries: HistoryEntry[] = [];
+        for (const { id, expectedVersion } of plan.deletes) {
+          const current = await this.lockedVersion(m, id, expectedVersion);
+          await m.delete(ThresholdEntity, { id });
+          entries.push(historyEntry('import', current, null, ctx, at));
+        }
+        for (const { threshold, expectedVersion } of updates) {
+          const current = await this.lockedVersion(m, threshold.id, expectedVersion);
+          await m.update(ThresholdEntity, { id: threshold.id }, row(toEntity(threshold)));
+          entries.push(historyEntry('import', current, threshold, ctx, at));
+        }
+        for (const t of plan.creates) {
+          await m.insert(ThresholdEntity, row(toEntity(t)));
+          entries.push(historyEntry('import', null, t, ctx, at));
+        }
+        if (entries.length > 0)
+          await m.insert(
+            ThresholdHistoryEntity,
+            entries.map((e) => row(toHistoryEntity(e))),
+          );
+      });
+    } catch (error) {
+      throw this.translate(error, undefined, undefined);
+    }
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    const rows = await this.dataSource
+      .getRepository(ThresholdHistoryEntity)
+      .find({ where: { thresholdId: id }, order: { id: 'DESC' } });
+    return rows.map(historyToDomain);
+  }
+
+  private ordered<Q extends ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>>(qb: Q): Q {
+    qb.orderBy('t.priority', 'DESC').addOrderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'ASC');
+    return qb;
+  }
+
+  /** Reads a row for update inside an import and checks it is still at the planned version. */
+  private async lockedVersion(m: EntityManager, id: string, expectedVersion: number): Promise<Threshold> {
+    const row = await m.findOne(ThresholdEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new NotFoundError('Threshold', id);
+    if (row.version !== expectedVersion) throw new PreconditionFailedError(id, row.version);
+    return toDomain(row);
+  }
+
+  /** Runs a single-threshold write in a transaction, translating constraint violations. */
+  private async write<T>(category: Category, id: string, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      throw await this.translateAsync(error, category, id);
+    }
+  }
+
+  private async translateAsync(error: unknown, category: Category, id: string): Promise<unknown> {
+    if (constraintOf(error) === ACTIVE_DEFAULT) {
+      const existing = await this.dataSource
+        .getRepository(ThresholdEntity)
+        .findOneBy({ category, isDefault: true, isActive: true });
+      return defaultConflictError(category, existing?.id ?? 'unknown');
+    }
+    return this.translate(error, category, id);
+  }
+
+  private translate(error: unknown, category: Category | undefined, id: string | undefined): unknown {
+    if (!(error instanceof QueryFailedError)) return error;
+    const code = (error.driverError as { code?: string } | undefined)?.code;
+    const constraint = constraintOf(error);
+    if (code === '23505' && constraint === PK) {
+      return id ? duplicateIdError(id) : new ConflictError('A threshold with one of these ids already exists.');
+    }
+    if (code === '23505' && constraint === ACTIVE_DEFAULT) {
+      return category
+        ? defaultConflictError(category, 'another threshold')
+        : new ConflictError('The write would leave a category with more than one active default.');
+    }
+    if (code === '23505') return new ConflictError('The write conflicts with stored data.');
+    if (code === '23514' || code?.startsWith('22')) {
+      return new ValidationError([], 'The threshold breaks a rule the database enforces.');
+    }
+    return error;
+  }
+}
+
+/** Entities as TypeORM's insert/update input (its deep-partial type cannot express `unknown` JSON values). */
+function row<T>(entity: T): QueryDeepPartialEntity<T> {
+  return entity as QueryDeepPartialEntity<T>;
+}
+
+function isActiveDefault(t: Threshold): boolean {
+  return t.isActive && t.isDefault;
+}
+
+function constraintOf(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  return (error.driverError as { constraint?: string } | undefined)?.constraint;
+}
