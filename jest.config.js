@@ -7,6 +7,10 @@ const swc = [
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2023',
+      // Resolve the path aliases at compile time, so code loaded outside Jest's module
+      // registry (globalSetup/globalTeardown) resolves them too.
+      baseUrl: __dirname,
+      paths: { '@app/*': ['src/*'], '@test/*': ['test/*'] },
     },
     module: { type: 'commonjs' },
     sourceMaps: 'inline',
@@ -23,5 +27,13 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 30000,
+    },
   ],
 };

@@ -66,8 +66,10 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   private async pendingMigrations(): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM "migrations"`).catch(() => [] as unknown[]);
-    return this.dataSource.migrations.length - rows.length;
+    const rows = (await this.dataSource.query(
+      `SELECT CASE WHEN to_regclass('migrations') IS NULL THEN 0 ELSE (SELECT count(*)::int FROM "migrations") END AS executed`,
+    )) as { executed: number }[];
+    return this.dataSource.migrations.length - rows[0].executed;
   }
 
   private pool(): PgPool {
