@@ -66,9 +66,9 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   private async pendingMigrations(): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ executed: number }[]>(
       `SELECT CASE WHEN to_regclass('migrations') IS NULL THEN 0 ELSE (SELECT count(*)::int FROM "migrations") END AS executed`,
-    )) as { executed: number }[];
+    );
     return this.dataSource.migrations.length - rows[0].executed;
   }
 
