@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp } from '@app/app.factory';
 import { ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
+import { SchemaBehindError } from '@app/modules/database/database.service';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -13,7 +14,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  const message = error instanceof ConfigValidationError ? error.message : `start-up failed: ${String(error)}`;
+  const message =
+    error instanceof ConfigValidationError || error instanceof SchemaBehindError
+      ? error.message
+      : `start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -1,4 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { APPLICATION_NAME } from '@app/modules/database/data-source.options';
+import { DatabaseService } from '@app/modules/database/database.service';
 import { createTestApp, expectProblem, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
@@ -67,6 +70,31 @@ describe('PostgreSQL storage through HTTP', () => {
       expect(imported.json()).toMatchObject({ created: 1, dry_run: true });
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('pool errors', () => {
+  it('a dropped connection is logged and counted, never crashes the process, and the next request works', async () => {
+    const db = await createTestDatabase();
+    const app = await createTestApp({ env: { STORAGE: 'postgres', DATABASE_URL: db.url } });
+    try {
+      expect((await send(app, 'GET', '/v1/risk/thresholds')).statusCode).toBe(200);
+      const database = app.get(DatabaseService);
+      expect(database.poolErrors).toBe(0);
+      const admin = new Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND state = 'idle'`,
+        [db.name, APPLICATION_NAME],
+      );
+      await admin.end();
+      for (let i = 0; i < 50 && database.poolErrors === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(database.poolErrors).toBeGreaterThan(0);
+      expect((await send(app, 'GET', '/v1/risk/thresholds')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await db.drop();
     }
   });
 });

@@ -61,6 +61,48 @@ describe('loadConfig', () => {
     expect(message).toContain('NODE_ENV="staging": expected one of: development, test, production');
   });
 
+  it('selects the store: auto is postgres with DATABASE_URL, memory without', () => {
+    expect(loadConfig({}).storage.mode).toBe('memory');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk' }).storage.mode).toBe('postgres');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk', STORAGE: 'memory' }).storage.mode).toBe('memory');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk', STORAGE: 'postgres' }).database).toEqual({
+      url: 'postgres://u:p@db:5432/risk',
+      poolMax: 10,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 5000,
+      idleTimeoutMs: 30000,
+      ssl: { mode: 'disable' },
+      migrationsRun: true,
+    });
+  });
+
+  it('runs migrations at start by default outside production only', () => {
+    const url = 'postgres://db/risk';
+    expect(loadConfig({ DATABASE_URL: url }).database?.migrationsRun).toBe(true);
+    expect(loadConfig({ DATABASE_URL: url, NODE_ENV: 'production' }).database?.migrationsRun).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: url, NODE_ENV: 'production', MIGRATIONS_RUN: 'true' }).database?.migrationsRun,
+    ).toBe(true);
+  });
+
+  it('requires DATABASE_URL for STORAGE=postgres, and a readable CA file', () => {
+    expect(() => loadConfig({ STORAGE: 'postgres' })).toThrow(
+      /DATABASE_URL: expected a PostgreSQL URL, because STORAGE=postgres/,
+    );
+    expect(() => loadConfig({ DATABASE_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/DATABASE_SSL_CA_FILE/);
+  });
+
+  it('never prints DATABASE_URL, which holds a password', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://admin:s3cret-pw@db/risk', PORT: '0' });
+      throw new Error('expected a configuration error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigValidationError);
+      expect((e as Error).message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+      expect((e as Error).message).not.toContain('s3cret-pw');
+    }
+  });
+
   it('never prints the value of a secret variable', () => {
     const secret = { name: 'TEST_SECRET', schema: ENV_VARS[2].schema, description: 'a secret', secret: true };
     (ENV_VARS as unknown as object[]).push(secret);
