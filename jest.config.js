@@ -22,18 +22,27 @@ const common = {
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };
+// Integration tests and benchmarks need PostgreSQL: found or started once per run.
+const withPostgres = {
+  ...common,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/no-skips-reporter.js'],
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     {
-      ...common,
+      ...withPostgres,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30000,
     },
+    // `npm run bench` only (not part of `npm test`): ratios against a baseline measured in the same run.
+    ...(process.env.RTS_BENCH === '1'
+      ? [{ ...withPostgres, displayName: 'bench', testMatch: ['<rootDir>/bench/**/*.bench.ts'] }]
+      : []),
   ],
 };

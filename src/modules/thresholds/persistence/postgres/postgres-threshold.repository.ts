@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import {
   ConflictError,
@@ -96,10 +96,13 @@ export class PostgresThresholdRepository extends ThresholdRepository {
       createdBy: ctx.actor,
       lastModifiedBy: ctx.actor,
     };
-    await this.write(created.category, created.id, async (m) => {
-      await m.insert(ThresholdEntity, row(toEntity(created)));
-      await m.insert(ThresholdHistoryEntity, row(toHistoryEntity(historyEntry('create', null, created, ctx, now))));
-    });
+    // One statement: the row and its history entry commit together, in one round trip.
+    await this.write(created.category, created.id, () =>
+      this.withHistory(
+        this.insertSql(ThresholdEntity, toEntity(created)),
+        historyEntry('create', null, created, ctx, now),
+      ),
+    );
     return created;
   }
 
@@ -119,20 +122,16 @@ export class PostgresThresholdRepository extends ThresholdRepository {
         updatedAt: this.clock(),
         lastModifiedBy: ctx.actor,
       };
-      const won = await this.write(next.category, id, async (m) => {
-        const result = await m
-          .createQueryBuilder()
-          .update(ThresholdEntity)
-          .set(row(toEntity(next)))
-          .where('id = :id AND version = :version', { id, version: current.version })
-          .execute();
-        if (result.affected !== 1) return false;
-        await m.insert(
-          ThresholdHistoryEntity,
-          row(toHistoryEntity(historyEntry('update', current, next, ctx, next.updatedAt))),
-        );
-        return true;
-      });
+      const { set, params } = this.setParts(ThresholdEntity, toEntity(next));
+      const won = await this.write(next.category, id, () =>
+        this.withHistory(
+          {
+            sql: `UPDATE "risk_thresholds" SET ${set} WHERE "id" = $${params.length + 1} AND "version" = $${params.length + 2}`,
+            params: [...params, id, current.version],
+          },
+          historyEntry('update', current, next, ctx, next.updatedAt),
+        ),
+      );
       if (won) return next;
       // Another writer moved the version between our read and our UPDATE.
       const moved = await this.findById(id);
@@ -150,15 +149,10 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
       throw new PreconditionFailedError(id, current.version);
     }
-    const deleted = await this.dataSource.transaction(async (m) => {
-      const result = await m.delete(ThresholdEntity, { id, version: current.version });
-      if (result.affected !== 1) return false;
-      await m.insert(
-        ThresholdHistoryEntity,
-        row(toHistoryEntity(historyEntry('delete', current, null, ctx, this.clock()))),
-      );
-      return true;
-    });
+    const deleted = await this.withHistory(
+      { sql: `DELETE FROM "risk_thresholds" WHERE "id" = $1 AND "version" = $2`, params: [id, current.version] },
+      historyEntry('delete', current, null, ctx, this.clock()),
+    );
     if (deleted) return current;
     const moved = await this.findById(id);
     if (!moved) throw new NotFoundError('Threshold', id);
@@ -207,6 +201,62 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return rows.map(historyToDomain);
   }
 
+  /**
+   * Runs `write` (an INSERT, UPDATE or DELETE of one threshold) and inserts `entry` in the same
+   * statement, only if `write` touched a row. Answers whether it did.
+   */
+  private async withHistory(write: { sql: string; params: unknown[] }, entry: HistoryEntry): Promise<boolean> {
+    const history = this.insertParts(ThresholdHistoryEntity, toHistoryEntity(entry), write.params.length);
+    const text = `WITH written AS (${write.sql} RETURNING 1)
+       INSERT INTO "${history.table}" (${history.columns}) SELECT ${history.values} FROM written RETURNING 1`;
+    // Straight to the pool, as a named prepared statement: the text is the same for every
+    // write of a kind, so each connection parses and plans it once (the hot write path).
+    const result = await this.pool().query({
+      name: statementName(text),
+      text,
+      values: [...write.params, ...history.params],
+    });
+    return result.rowCount === 1;
+  }
+
+  private pool(): PgPool {
+    return (this.dataSource.driver as unknown as { master: PgPool }).master;
+  }
+
+  private insertSql<T extends object>(target: new () => T, entity: T): { sql: string; params: unknown[] } {
+    const { table, columns, values, params } = this.insertParts(target, entity, 0);
+    return { sql: `INSERT INTO "${table}" (${columns}) VALUES (${values})`, params };
+  }
+
+  /**
+   * Every non-generated column TypeORM maps for `entity`: names, typed placeholders from
+   * `$offset + 1`, and driver values. Derived from the entity metadata, so the column list is
+   * written once (in the entity).
+   */
+  private insertParts<T extends object>(
+    target: new () => T,
+    entity: T,
+    offset: number,
+  ): { table: string; columns: string; values: string; params: unknown[] } {
+    const metadata = this.dataSource.getMetadata(target);
+    const columns = metadata.columns.filter((c) => !c.isGenerated);
+    return {
+      table: metadata.tableName,
+      columns: columns.map((c) => `"${c.databaseName}"`).join(', '),
+      values: columns.map((c, i) => `$${offset + i + 1}::${this.dataSource.driver.normalizeType(c)}`).join(', '),
+      params: columns.map((c) => driverValue(c.type, c.getEntityValue(entity))),
+    };
+  }
+
+  /** `"column" = $n` for every non-generated column, and the values. */
+  private setParts<T extends object>(target: new () => T, entity: T): { set: string; params: unknown[] } {
+    const columns = this.dataSource.getMetadata(target).columns.filter((c) => !c.isGenerated);
+    return {
+      set: columns.map((c, i) => `"${c.databaseName}" = $${i + 1}`).join(', '),
+      params: columns.map((c) => driverValue(c.type, c.getEntityValue(entity))),
+    };
+  }
+
   private ordered<Q extends ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>>(qb: Q): Q {
     qb.orderBy('t.priority', 'DESC').addOrderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'ASC');
     return qb;
@@ -220,10 +270,10 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return toDomain(row);
   }
 
-  /** Runs a single-threshold write in a transaction, translating constraint violations. */
-  private async write<T>(category: Category, id: string, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  /** Runs a single-threshold write (one statement), translating constraint violations into domain errors. */
+  private async write<T>(category: Category, id: string, work: () => Promise<T>): Promise<T> {
     try {
-      return await this.dataSource.transaction(work);
+      return await work();
     } catch (error) {
       throw await this.translateAsync(error, category, id);
     }
@@ -240,9 +290,9 @@ export class PostgresThresholdRepository extends ThresholdRepository {
   }
 
   private translate(error: unknown, category: Category | undefined, id: string | undefined): unknown {
-    if (!(error instanceof QueryFailedError)) return error;
-    const code = (error.driverError as { code?: string } | undefined)?.code;
-    const constraint = constraintOf(error);
+    const pg = pgError(error);
+    if (!pg) return error;
+    const { code, constraint } = pg;
     if (code === '23505' && constraint === PK) {
       return id ? duplicateIdError(id) : new ConflictError('A threshold with one of these ids already exists.');
     }
@@ -264,11 +314,38 @@ function row<T>(entity: T): QueryDeepPartialEntity<T> {
   return entity as QueryDeepPartialEntity<T>;
 }
 
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rowCount: number | null }>;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable prepared-statement name for a SQL text. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `rts_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** jsonb values are sent as JSON text (the driver would turn a top-level array into a PG array). */
+function driverValue(type: unknown, value: unknown): unknown {
+  return type === 'jsonb' && value !== null && value !== undefined ? JSON.stringify(value) : value;
+}
+
 function isActiveDefault(t: Threshold): boolean {
   return t.isActive && t.isDefault;
 }
 
+/** The PostgreSQL error fields of a driver error, raw (`pg`) or wrapped by TypeORM. */
+function pgError(error: unknown): { code?: string; constraint?: string } | undefined {
+  const raw: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  if (typeof raw !== 'object' || raw === null || typeof (raw as { code?: unknown }).code !== 'string') return undefined;
+  return raw as { code?: string; constraint?: string };
+}
+
 function constraintOf(error: unknown): string | undefined {
-  if (!(error instanceof QueryFailedError)) return undefined;
-  return (error.driverError as { constraint?: string } | undefined)?.constraint;
+  return pgError(error)?.constraint;
 }
