@@ -343,7 +343,7 @@ function isActiveDefault(t: Threshold): boolean {
 function pgError(error: unknown): { code?: string; constraint?: string } | undefined {
   const raw: unknown = error instanceof QueryFailedError ? error.driverError : error;
   if (typeof raw !== 'object' || raw === null || typeof (raw as { code?: unknown }).code !== 'string') return undefined;
-  return raw as { code?: string; constraint?: string };
+  return raw;
 }
 
 function constraintOf(error: unknown): string | undefined {
