@@ -13,7 +13,7 @@ import { jsonClient, median, startService, throughput } from './support/load';
 const POOL = 10;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 const ROUNDS = 5;
-const WARMUP = 1500;
+const WARMUP = 3000;
 const TARGET = 0.5;
 
 function body(i: number): Record<string, unknown> {

@@ -15,13 +15,11 @@ export class CreateRiskThresholdHistory1795651200001 implements MigrationInterfa
         "request_id" character varying(128),
         "at" TIMESTAMP WITH TIME ZONE NOT NULL,
         "changes" jsonb NOT NULL,
-        CONSTRAINT "PK_risk_threshold_history" PRIMARY KEY ("id"),
+        -- Keyed by threshold first: the one index serves "history of a threshold, newest first".
+        CONSTRAINT "PK_risk_threshold_history" PRIMARY KEY ("threshold_id", "id"),
         CONSTRAINT "CHK_risk_threshold_history_action" CHECK (action IN ('create', 'update', 'delete', 'import'))
       )
     `);
-    await q.query(
-      `CREATE INDEX "IDX_risk_threshold_history_threshold" ON "risk_threshold_history" ("threshold_id", "id")`,
-    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import {
   ConflictError,
@@ -24,6 +24,7 @@ import {
   toEntity,
   toHistoryEntity,
 } from '@app/modules/thresholds/persistence/postgres/threshold.mapper';
+import { WriteStatements, type Statement } from '@app/modules/thresholds/persistence/postgres/write-statements';
 import {
   ThresholdRepository,
   type ConditionalWrite,
@@ -46,11 +47,14 @@ const UNCONDITIONAL_ATTEMPTS = 5;
  * violations become the domain's `ConflictError`; driver messages never leave this class.
  */
 export class PostgresThresholdRepository extends ThresholdRepository {
+  private readonly statements: WriteStatements;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: () => Date = () => new Date(),
   ) {
     super();
+    this.statements = new WriteStatements(dataSource);
   }
 
   async list(query: ThresholdListQuery): Promise<ThresholdPage> {
@@ -98,8 +102,9 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     };
     // One statement: the row and its history entry commit together, in one round trip.
     await this.write(created.category, created.id, () =>
-      this.withHistory(
-        this.insertSql(ThresholdEntity, toEntity(created)),
+      this.run(
+        this.statements.create,
+        this.statements.thresholds.values(toEntity(created)),
         historyEntry('create', null, created, ctx, now),
       ),
     );
@@ -122,13 +127,12 @@ export class PostgresThresholdRepository extends ThresholdRepository {
         updatedAt: this.clock(),
         lastModifiedBy: ctx.actor,
       };
-      const { set, params } = this.setParts(ThresholdEntity, toEntity(next));
+      // The version check is part of the UPDATE itself: of two writers that read the same
+      // version, only one matches `version = $n`.
       const won = await this.write(next.category, id, () =>
-        this.withHistory(
-          {
-            sql: `UPDATE "risk_thresholds" SET ${set} WHERE "id" = $${params.length + 1} AND "version" = $${params.length + 2}`,
-            params: [...params, id, current.version],
-          },
+        this.run(
+          this.statements.update,
+          [...this.statements.thresholds.values(toEntity(next)), id, current.version],
           historyEntry('update', current, next, ctx, next.updatedAt),
         ),
       );
@@ -149,8 +153,9 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
       throw new PreconditionFailedError(id, current.version);
     }
-    const deleted = await this.withHistory(
-      { sql: `DELETE FROM "risk_thresholds" WHERE "id" = $1 AND "version" = $2`, params: [id, current.version] },
+    const deleted = await this.run(
+      this.statements.delete,
+      [id, current.version],
       historyEntry('delete', current, null, ctx, this.clock()),
     );
     if (deleted) return current;
@@ -201,60 +206,12 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return rows.map(historyToDomain);
   }
 
-  /**
-   * Runs `write` (an INSERT, UPDATE or DELETE of one threshold) and inserts `entry` in the same
-   * statement, only if `write` touched a row. Answers whether it did.
-   */
-  private async withHistory(write: { sql: string; params: unknown[] }, entry: HistoryEntry): Promise<boolean> {
-    const history = this.insertParts(ThresholdHistoryEntity, toHistoryEntity(entry), write.params.length);
-    const text = `WITH written AS (${write.sql} RETURNING 1)
-       INSERT INTO "${history.table}" (${history.columns}) SELECT ${history.values} FROM written RETURNING 1`;
-    // Straight to the pool, as a named prepared statement: the text is the same for every
-    // write of a kind, so each connection parses and plans it once (the hot write path).
-    const result = await this.pool().query({
-      name: statementName(text),
-      text,
-      values: [...write.params, ...history.params],
-    });
+  /** Runs a write statement with its history entry; answers whether a row was written. */
+  private async run(statement: Statement, params: unknown[], entry: HistoryEntry): Promise<boolean> {
+    const values = [...params, ...this.statements.history.values(toHistoryEntity(entry))];
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const result = await pool.query({ name: statement.name, text: statement.text, values });
     return result.rowCount === 1;
-  }
-
-  private pool(): PgPool {
-    return (this.dataSource.driver as unknown as { master: PgPool }).master;
-  }
-
-  private insertSql<T extends object>(target: new () => T, entity: T): { sql: string; params: unknown[] } {
-    const { table, columns, values, params } = this.insertParts(target, entity, 0);
-    return { sql: `INSERT INTO "${table}" (${columns}) VALUES (${values})`, params };
-  }
-
-  /**
-   * Every non-generated column TypeORM maps for `entity`: names, typed placeholders from
-   * `$offset + 1`, and driver values. Derived from the entity metadata, so the column list is
-   * written once (in the entity).
-   */
-  private insertParts<T extends object>(
-    target: new () => T,
-    entity: T,
-    offset: number,
-  ): { table: string; columns: string; values: string; params: unknown[] } {
-    const metadata = this.dataSource.getMetadata(target);
-    const columns = metadata.columns.filter((c) => !c.isGenerated);
-    return {
-      table: metadata.tableName,
-      columns: columns.map((c) => `"${c.databaseName}"`).join(', '),
-      values: columns.map((c, i) => `$${offset + i + 1}::${this.dataSource.driver.normalizeType(c)}`).join(', '),
-      params: columns.map((c) => driverValue(c.type, c.getEntityValue(entity))),
-    };
-  }
-
-  /** `"column" = $n` for every non-generated column, and the values. */
-  private setParts<T extends object>(target: new () => T, entity: T): { set: string; params: unknown[] } {
-    const columns = this.dataSource.getMetadata(target).columns.filter((c) => !c.isGenerated);
-    return {
-      set: columns.map((c, i) => `"${c.databaseName}" = $${i + 1}`).join(', '),
-      params: columns.map((c) => driverValue(c.type, c.getEntityValue(entity))),
-    };
   }
 
   private ordered<Q extends ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>>(qb: Q): Q {
@@ -316,23 +273,6 @@ function row<T>(entity: T): QueryDeepPartialEntity<T> {
 
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rowCount: number | null }>;
-}
-
-const statementNames = new Map<string, string>();
-
-/** A stable prepared-statement name for a SQL text. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `rts_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
-
-/** jsonb values are sent as JSON text (the driver would turn a top-level array into a PG array). */
-function driverValue(type: unknown, value: unknown): unknown {
-  return type === 'jsonb' && value !== null && value !== undefined ? JSON.stringify(value) : value;
 }
 
 function isActiveDefault(t: Threshold): boolean {

@@ -1,15 +1,17 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { HistoryAction, HistoryEntry } from '@app/modules/thresholds/domain/history';
 
-/** The `risk_threshold_history` table: one row per audited write, kept after the threshold is deleted. */
+/**
+ * The `risk_threshold_history` table: one row per audited write, kept after the threshold is
+ * deleted. The primary key (threshold_id, id) is also the index of a threshold's trail.
+ */
 @Entity({ name: 'risk_threshold_history' })
-@Index('IDX_risk_threshold_history_threshold', ['thresholdId', 'id'])
 @Check('CHK_risk_threshold_history_action', `action IN ('create', 'update', 'delete', 'import')`)
 export class ThresholdHistoryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', primaryKeyConstraintName: 'PK_risk_threshold_history' })
   id!: string;
 
-  @Column('uuid', { name: 'threshold_id' })
+  @PrimaryColumn('uuid', { name: 'threshold_id', primaryKeyConstraintName: 'PK_risk_threshold_history' })
   thresholdId!: string;
 
   @Column('integer')
