@@ -33,7 +33,7 @@ it('POST /v1/admin/risk/thresholds vs raw pg INSERT', async () => {
     DATABASE_POOL_MAX: String(POOL),
     MIGRATIONS_RUN: 'true',
   });
-  const client = jsonClient(service.baseUrl, POOL);
+  const client = await jsonClient(service.baseUrl, POOL);
   const pool = new Pool({ connectionString: db.url, max: POOL });
   try {
     const create = async (i: number): Promise<void> => {

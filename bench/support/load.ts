@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { Pool as UndiciPool } from 'undici';
 
 /** Runs `one` `total` times with `concurrency` in flight; answers operations per second. */
 export async function throughput(
@@ -69,23 +68,82 @@ export async function startService(env: Record<string, string>): Promise<Service
   };
 }
 
-/** A keep-alive HTTP client (undici, the lightest Node client) for loopback load: POSTs JSON, answers the status. */
-export function jsonClient(
+/**
+ * A minimal keep-alive HTTP/1.1 load client over raw sockets: one request in flight per
+ * connection, responses read by Content-Length. Far lighter than a general-purpose client, so on
+ * a small machine the measurement reflects the service rather than the load generator (wrk-style).
+ */
+export async function jsonClient(
   baseUrl: string,
   connections: number,
-): { post: (path: string, body: unknown) => Promise<number>; close: () => Promise<void> } {
-  const pool = new UndiciPool(baseUrl, { connections });
+): Promise<{ post: (path: string, body: unknown) => Promise<number>; close: () => Promise<void> }> {
+  const { hostname, port } = new URL(baseUrl);
+  const idle: LoadConnection[] = [];
+  const waiting: ((c: LoadConnection) => void)[] = [];
+  const all = await Promise.all(Array.from({ length: connections }, () => LoadConnection.open(hostname, Number(port))));
+  idle.push(...all);
+  const acquire = (): Promise<LoadConnection> =>
+    idle.length > 0 ? Promise.resolve(idle.pop() as LoadConnection) : new Promise((resolve) => waiting.push(resolve));
+  const release = (c: LoadConnection): void => {
+    const next = waiting.shift();
+    if (next) next(c);
+    else idle.push(c);
+  };
   return {
     post: async (path, body) => {
-      const res = await pool.request({
-        path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      await res.body.dump();
-      return res.statusCode;
+      const connection = await acquire();
+      try {
+        return await connection.post(hostname, path, JSON.stringify(body));
+      } finally {
+        release(connection);
+      }
     },
-    close: () => pool.close(),
+    close: async () => {
+      for (const c of all) c.close();
+    },
   };
+}
+
+class LoadConnection {
+  private buffer: Buffer = Buffer.alloc(0);
+  private pending: { resolve: (status: number) => void; reject: (e: Error) => void } | undefined;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.pending?.reject(error));
+  }
+
+  static open(host: string, port: number): Promise<LoadConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port }, () => resolve(new LoadConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  post(host: string, path: string, payload: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
+      );
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const headerEnd = this.buffer.indexOf('\r\n\r\n');
+    if (headerEnd < 0) return;
+    const head = this.buffer.subarray(0, headerEnd).toString('latin1');
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buffer.length < headerEnd + 4 + length) return;
+    this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.resolve(Number(head.slice(9, 12)));
+  }
 }
