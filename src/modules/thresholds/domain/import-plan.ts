@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError, type Violation } from './errors';
 import { findDefaultConflicts } from './invariants';
-import { sameFields, type Threshold, type ThresholdFields } from './threshold';
+import { nextVersion, sameFields, type Threshold, type ThresholdFields } from './threshold';
 
 /** One validated item of an import file. `pointer` locates it in the body, e.g. `/thresholds/3`. */
 export interface ImportCandidate {
@@ -63,13 +63,7 @@ export function planImport(
       continue;
     }
     if (current) {
-      const threshold: Threshold = {
-        ...current,
-        ...item.fields,
-        version: current.version + 1,
-        updatedAt: opts.now,
-        lastModifiedBy: opts.actor,
-      };
+      const threshold = nextVersion(current, item.fields, opts.actor, opts.now);
       plan.updates.push({ threshold, expectedVersion: current.version });
       plan.counts.updated += 1;
       result.set(threshold.id, threshold);

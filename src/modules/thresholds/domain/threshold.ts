@@ -121,3 +121,21 @@ export function applyChanges(current: ThresholdFields, changes: ThresholdChanges
 export function fieldsOf(t: ThresholdFields): ThresholdFields {
   return Object.fromEntries(FIELD_NAMES.map((f) => [f, t[f]])) as unknown as ThresholdFields;
 }
+
+/** A new threshold at version 1, written by `actor` at `at`. */
+export function newThreshold(fields: ThresholdFields, id: string, actor: string, at: Date): Threshold {
+  return {
+    ...fieldsOf(fields),
+    id,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: actor,
+    lastModifiedBy: actor,
+  };
+}
+
+/** The next version of `current` with `fields`, written by `actor` at `at`. */
+export function nextVersion(current: Threshold, fields: ThresholdFields, actor: string, at: Date): Threshold {
+  return { ...current, ...fields, version: current.version + 1, updatedAt: at, lastModifiedBy: actor };
+}

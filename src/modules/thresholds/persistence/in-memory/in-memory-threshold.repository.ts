@@ -9,7 +9,8 @@ import {
 import {
   applyChanges,
   cloneThreshold,
-  fieldsOf,
+  newThreshold,
+  nextVersion,
   sameFields,
   type Threshold,
   type ThresholdChanges,
@@ -63,15 +64,7 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     const id = input.id ?? randomUUID();
     if (this.rows.has(id)) throw duplicateIdError(id);
     const now = this.clock();
-    const created: Threshold = {
-      ...fieldsOf(input),
-      id,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: ctx.actor,
-      lastModifiedBy: ctx.actor,
-    };
+    const created = newThreshold(input, id, ctx.actor, now);
     this.assertDefaultRule(created);
     this.rows.set(id, cloneThreshold(created));
     this.log.push(historyEntry('create', null, created, ctx, now));
@@ -82,13 +75,7 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     const current = this.getForWrite(id, ctx.expectedVersion);
     const fields = applyChanges(current, changes);
     if (sameFields(fields, current)) return cloneThreshold(current);
-    const next: Threshold = {
-      ...current,
-      ...fields,
-      version: current.version + 1,
-      updatedAt: this.clock(),
-      lastModifiedBy: ctx.actor,
-    };
+    const next = nextVersion(current, fields, ctx.actor, this.clock());
     this.assertDefaultRule(next);
     this.rows.set(id, cloneThreshold(next));
     this.log.push(historyEntry('update', current, next, ctx, next.updatedAt));

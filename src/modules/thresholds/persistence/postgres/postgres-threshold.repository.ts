@@ -10,7 +10,8 @@ import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/
 import { defaultConflictError, duplicateIdError } from '@app/modules/thresholds/domain/invariants';
 import {
   applyChanges,
-  fieldsOf,
+  newThreshold,
+  nextVersion,
   sameFields,
   type Category,
   type Threshold,
@@ -91,15 +92,7 @@ export class PostgresThresholdRepository extends ThresholdRepository {
 
   async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
     const now = this.clock();
-    const created: Threshold = {
-      ...fieldsOf(input),
-      id: input.id ?? randomUUID(),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: ctx.actor,
-      lastModifiedBy: ctx.actor,
-    };
+    const created = newThreshold(input, input.id ?? randomUUID(), ctx.actor, now);
     // One statement: the row and its history entry commit together, in one round trip.
     await this.write(created.category, created.id, () =>
       this.run(
@@ -120,13 +113,7 @@ export class PostgresThresholdRepository extends ThresholdRepository {
       }
       const fields = applyChanges(current, changes);
       if (sameFields(fields, current)) return current;
-      const next: Threshold = {
-        ...current,
-        ...fields,
-        version: current.version + 1,
-        updatedAt: this.clock(),
-        lastModifiedBy: ctx.actor,
-      };
+      const next = nextVersion(current, fields, ctx.actor, this.clock());
       // The version check is part of the UPDATE itself: of two writers that read the same
       // version, only one matches `version = $n`.
       const won = await this.write(next.category, id, () =>
