@@ -95,16 +95,16 @@ describe('migrations', () => {
 
   it('at start: applies pending migrations when MIGRATIONS_RUN is on, refuses a schema that is behind when off', async () => {
     await ds.destroy();
-    await expect(DatabaseService.connect(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
+    await expect(DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
       SchemaBehindError,
     );
-    await expect(DatabaseService.connect(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
+    await expect(DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
       /3 migration\(s\) pending.*npm run migration:run/,
     );
-    const service = await DatabaseService.connect(databaseConfig(db.url, { MIGRATIONS_RUN: 'true' }));
-    expect(await service.dataSource.showMigrations()).toBe(false);
+    const service = await DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'true' }));
+    expect(await service.source.showMigrations()).toBe(false);
     await service.onApplicationShutdown();
-    const again = await DatabaseService.connect(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }));
+    const again = await DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }));
     await again.onApplicationShutdown();
   });
 });

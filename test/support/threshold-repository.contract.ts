@@ -316,5 +316,23 @@ export function thresholdRepositoryContract(
         expect((await repo.history(change.id))[0].changes).toEqual({ priority: { from: 0, to: 9 } });
       });
     });
+
+    describe('revision', () => {
+      it('changes with every write and stays put without one', async () => {
+        const t = aThreshold();
+        const repo = await makeRepository([t]);
+        const seen = [await repo.revision()];
+        expect(await repo.revision()).toBe(seen[0]);
+        const created = await repo.create(aThresholdFields(), ctx);
+        seen.push(await repo.revision());
+        await repo.update(created.id, { priority: 4 }, ctx);
+        seen.push(await repo.revision());
+        await repo.delete(t.id, ctx);
+        seen.push(await repo.revision());
+        await repo.applyImport({ creates: [aThreshold()], updates: [], deletes: [] }, ctx);
+        seen.push(await repo.revision());
+        expect(new Set(seen).size).toBe(seen.length);
+      });
+    });
   });
 }

@@ -9,7 +9,7 @@ export class DatabaseModule {
   static forRoot(db: DatabaseConfig): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DatabaseService, useFactory: () => DatabaseService.connect(db) }],
+      providers: [{ provide: DatabaseService, useFactory: () => DatabaseService.start(db) }],
       exports: [DatabaseService],
     };
   }

@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '@app/modules/config/app-config';
+import { isConnectionError } from '@app/modules/database/connection-errors';
 import { dataSourceOptions } from '@app/modules/database/data-source.options';
 
 /** Raised at start when the schema is behind and migrations are not run automatically. */
@@ -14,6 +16,16 @@ export class SchemaBehindError extends Error {
   }
 }
 
+/** Raised by `run()` without touching the database while it is known to be down. */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('The database is unavailable.', { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export type DatabaseState = 'connecting' | 'up' | 'down';
+
 interface PgPool {
   on(event: 'error', listener: (error: Error) => void): void;
   totalCount: number;
@@ -21,34 +33,64 @@ interface PgPool {
   waitingCount: number;
 }
 
+/** Backoff of the background reconnection: 200 ms doubling to 1 s, so recovery is noticed within ~1 s. */
+const BACKOFF_START_MS = 200;
+const BACKOFF_MAX_MS = 1000;
+
 /**
- * Owns the connection pool: opens it, applies or checks migrations, counts pool errors (which
- * never crash the process), and closes it on shutdown.
+ * Owns the connection pool and knows whether the database is reachable (a circuit breaker):
+ * - `run()` executes database work; while the database is known down it fails at once with
+ *   `DatabaseUnavailableError` (no per-request connection attempts), and a connection failure
+ *   during the work marks it down;
+ * - while down, one background probe (`SELECT 1`) retries with backoff and marks it up again;
+ * - the process starts even when the database is unreachable (the same loop connects later);
+ * - pool errors are logged and counted, never crash the process.
+ * Listeners of `up`/`down` (the catalog) react to the transitions.
  */
 export class DatabaseService implements OnApplicationShutdown {
+  readonly events = new EventEmitter();
   private readonly logger = new Logger('Database');
+  private readonly dataSource: DataSource;
+  private current: DatabaseState = 'connecting';
   private errors = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(readonly dataSource: DataSource) {}
+  private constructor(private readonly db: DatabaseConfig) {
+    this.dataSource = new DataSource(dataSourceOptions(db));
+  }
 
-  static async connect(db: DatabaseConfig): Promise<DatabaseService> {
-    const service = new DatabaseService(new DataSource(dataSourceOptions(db)));
-    await service.dataSource.initialize();
-    service.pool().on('error', (error) => {
-      // An idle client lost its connection; the pool replaces it. Never crash on this.
-      service.errors += 1;
-      service.logger.error({ msg: 'database pool error', err: { name: error.name, message: error.message } });
-    });
-    if (db.migrationsRun) {
-      const applied = await service.dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0)
-        service.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
-    } else if (await service.dataSource.showMigrations()) {
-      const pending = await service.pendingMigrations();
-      await service.dataSource.destroy();
-      throw new SchemaBehindError(pending);
+  /**
+   * Creates the service and makes the first connection attempt. A reachable database with a
+   * schema that is behind (and no automatic migration) stops the start with `SchemaBehindError`;
+   * an unreachable one does not: the service keeps trying in the background.
+   */
+  static async start(db: DatabaseConfig): Promise<DatabaseService> {
+    const service = new DatabaseService(db);
+    try {
+      await service.connect();
+    } catch (error) {
+      if (!isConnectionError(error)) {
+        await service.close();
+        throw error;
+      }
+      service.logger.warn(`database unreachable at start (${describe(error)}); retrying in the background`);
+      service.scheduleReconnect(BACKOFF_START_MS);
     }
     return service;
+  }
+
+  get state(): DatabaseState {
+    return this.current;
+  }
+
+  get available(): boolean {
+    return this.current === 'up';
+  }
+
+  /** The DataSource, for work wrapped in `run()`. */
+  get source(): DataSource {
+    return this.dataSource;
   }
 
   /** Errors reported by the pool since start. */
@@ -56,13 +98,97 @@ export class DatabaseService implements OnApplicationShutdown {
     return this.errors;
   }
 
-  poolStats(): { total: number; idle: number; waiting: number } {
-    const pool = this.pool();
-    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  poolStats(): { total: number; idle: number; waiting: number; max: number } {
+    const pool = this.dataSource.isInitialized ? this.pool() : undefined;
+    return {
+      total: pool?.totalCount ?? 0,
+      idle: pool?.idleCount ?? 0,
+      waiting: pool?.waitingCount ?? 0,
+      max: this.db.poolMax,
+    };
+  }
+
+  /** Runs database work behind the breaker. */
+  async run<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    if (!this.available) throw new DatabaseUnavailableError();
+    try {
+      return await work(this.dataSource);
+    } catch (error) {
+      if (isConnectionError(error)) {
+        this.markDown(error);
+        throw new DatabaseUnavailableError(error);
+      }
+      throw error;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.dataSource.isInitialized) {
+      await this.dataSource.initialize();
+      this.pool().on('error', (error) => {
+        // An idle client lost its connection; the pool replaces it. Never crash on this.
+        this.errors += 1;
+        this.logger.error({ msg: 'database pool error', err: { name: error.name, message: error.message } });
+      });
+    }
+    if (this.db.migrationsRun) {
+      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+      if (applied.length > 0) {
+        this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      }
+    } else if (await this.dataSource.showMigrations()) {
+      throw new SchemaBehindError(await this.pendingMigrations());
+    }
+    this.markUp();
+  }
+
+  private markUp(): void {
+    const previous = this.current;
+    this.current = 'up';
+    if (previous !== 'up') {
+      if (previous === 'down') this.logger.log('database reachable again');
+      this.events.emit('up');
+    }
+  }
+
+  private markDown(error: unknown): void {
+    if (this.current !== 'up') return;
+    this.current = 'down';
+    this.logger.error(`database unavailable (${describe(error)}); writes answer 503 until it returns`);
+    this.events.emit('down');
+    this.scheduleReconnect(BACKOFF_START_MS);
+  }
+
+  private scheduleReconnect(delayMs: number): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      void this.reconnect(delayMs);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async reconnect(delayMs: number): Promise<void> {
+    try {
+      if (this.dataSource.isInitialized) {
+        await this.dataSource.query('SELECT 1');
+        this.markUp();
+      } else {
+        await this.connect();
+      }
+    } catch (error) {
+      if (error instanceof SchemaBehindError) this.logger.error(error.message);
+      this.scheduleReconnect(Math.min(delayMs * 2, BACKOFF_MAX_MS));
+    }
   }
 
   private async pendingMigrations(): Promise<number> {
@@ -75,4 +201,8 @@ export class DatabaseService implements OnApplicationShutdown {
   private pool(): PgPool {
     return (this.dataSource.driver as unknown as { master: PgPool }).master;
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

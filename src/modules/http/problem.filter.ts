@@ -1,6 +1,11 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, PreconditionFailedError, type Violation } from '@app/modules/thresholds/domain/errors';
+import {
+  DomainError,
+  PreconditionFailedError,
+  UnavailableError,
+  type Violation,
+} from '@app/modules/thresholds/domain/errors';
 import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE, type ProblemCode } from '@app/modules/http/problem';
 
 interface Answer {
@@ -16,6 +21,7 @@ const DOMAIN_CODES: Record<DomainError['kind'], ProblemCode> = {
   not_found: 'NOT_FOUND',
   conflict: 'CONFLICT',
   precondition_failed: 'PRECONDITION_FAILED',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 /** Details for the errors Fastify raises before a handler runs (body parsing, limits). */
@@ -62,6 +68,9 @@ export class ProblemFilter implements ExceptionFilter {
       };
       if (exception instanceof PreconditionFailedError) {
         answer.headers = { etag: `"${exception.currentVersion}"` };
+      }
+      if (exception instanceof UnavailableError) {
+        answer.headers = { 'retry-after': String(exception.retryAfterSeconds) };
       }
       return answer;
     }

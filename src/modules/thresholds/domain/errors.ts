@@ -8,7 +8,8 @@ export interface Violation {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'validation' | 'bad_request' | 'not_found' | 'conflict' | 'precondition_failed';
+  abstract readonly kind:
+    'validation' | 'bad_request' | 'not_found' | 'conflict' | 'precondition_failed' | 'unavailable';
 }
 
 /** Input that breaks a rule of the resource; lists every invalid field. */
@@ -56,6 +57,17 @@ export class PreconditionFailedError extends DomainError {
     readonly currentVersion: number,
   ) {
     super(`Threshold ${id} is at version ${currentVersion}, which does not match If-Match.`);
+  }
+}
+
+/** The store cannot take the request now (database down); the caller should retry after `retryAfterSeconds`. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(
+    message = 'The threshold store is unavailable; nothing was written. Retry later.',
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
   }
 }
 

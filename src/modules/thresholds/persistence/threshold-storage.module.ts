@@ -4,6 +4,7 @@ import { DatabaseModule } from '@app/modules/database/database.module';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
+import { GuardedThresholdRepository } from '@app/modules/thresholds/persistence/postgres/guarded-threshold.repository';
 import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -22,7 +23,8 @@ export class ThresholdStorageModule {
           {
             provide: ThresholdRepository,
             inject: [DatabaseService],
-            useFactory: (db: DatabaseService): ThresholdRepository => new PostgresThresholdRepository(db.dataSource),
+            useFactory: (db: DatabaseService): ThresholdRepository =>
+              new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db),
           },
         ],
         exports: [ThresholdRepository],

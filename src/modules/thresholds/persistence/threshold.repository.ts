@@ -93,4 +93,10 @@ export abstract class ThresholdRepository {
 
   /** The audit trail of a threshold, newest first (kept after a delete); empty when none. */
   abstract history(id: string): Promise<HistoryEntry[]>;
+
+  /**
+   * A cheap token that changes whenever the stored thresholds change (compared before a full
+   * reload, so a periodic resync costs one small query when nothing changed).
+   */
+  abstract revision(): Promise<string>;
 }

@@ -119,6 +119,10 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     this.log.push(...entries);
   }
 
+  async revision(): Promise<string> {
+    return String(this.log.length);
+  }
+
   async history(id: string): Promise<HistoryEntry[]> {
     return this.log
       .filter((e) => e.thresholdId === id)

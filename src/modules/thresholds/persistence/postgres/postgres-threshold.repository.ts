@@ -186,6 +186,14 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     }
   }
 
+  async revision(): Promise<string> {
+    const [row] = await this.dataSource.query<{ revision: string }[]>(
+      `SELECT concat_ws(':', count(*), coalesce(sum(version), 0), max(updated_at),
+         (SELECT max(id) FROM risk_threshold_history)) AS revision FROM risk_thresholds`,
+    );
+    return row.revision;
+  }
+
   async history(id: string): Promise<HistoryEntry[]> {
     const rows = await this.dataSource
       .getRepository(ThresholdHistoryEntity)

@@ -1,0 +1,75 @@
+import { DatabaseUnavailableError, type DatabaseService } from '@app/modules/database/database.service';
+import { UnavailableError } from '@app/modules/thresholds/domain/errors';
+import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
+import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
+import {
+  ThresholdRepository,
+  type ConditionalWrite,
+  type ImportPlan,
+  type NewThreshold,
+  type ThresholdListQuery,
+  type ThresholdPage,
+  type WriteContext,
+} from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** Seconds a client is told to wait (`Retry-After`) while the database is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Puts the database circuit breaker in front of a store: while the database is known down,
+ * every call fails at once with the domain's `UnavailableError` (503, `Retry-After`) instead of
+ * trying a connection; a connection failure during a call marks the database down.
+ */
+export class GuardedThresholdRepository extends ThresholdRepository {
+  constructor(
+    private readonly inner: ThresholdRepository,
+    private readonly database: Pick<DatabaseService, 'run'>,
+  ) {
+    super();
+  }
+
+  list(query: ThresholdListQuery): Promise<ThresholdPage> {
+    return this.guard(() => this.inner.list(query));
+  }
+
+  findAll(): Promise<Threshold[]> {
+    return this.guard(() => this.inner.findAll());
+  }
+
+  findById(id: string): Promise<Threshold | null> {
+    return this.guard(() => this.inner.findById(id));
+  }
+
+  create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+    return this.guard(() => this.inner.create(input, ctx));
+  }
+
+  update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
+    return this.guard(() => this.inner.update(id, changes, ctx));
+  }
+
+  delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
+    return this.guard(() => this.inner.delete(id, ctx));
+  }
+
+  applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
+    return this.guard(() => this.inner.applyImport(plan, ctx));
+  }
+
+  history(id: string): Promise<HistoryEntry[]> {
+    return this.guard(() => this.inner.history(id));
+  }
+
+  revision(): Promise<string> {
+    return this.guard(() => this.inner.revision());
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.database.run(work);
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) throw new UnavailableError(undefined, RETRY_AFTER_SECONDS);
+      throw error;
+    }
+  }
+}
