@@ -117,7 +117,7 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
 
 describe('HTTP edge: unexpected errors', () => {
   class FailingRepository extends InMemoryThresholdRepository {
-    override findAll(): never {
+    override create(): never {
       throw new Error('connect ECONNREFUSED 10.1.2.3:5432 at /srv/app/node_modules/pg/lib/client.js password=hunter2');
     }
   }
@@ -131,13 +131,7 @@ describe('HTTP edge: unexpected errors', () => {
     };
     const app = await createTestApp({ repository: new FailingRepository([]), logger });
     try {
-      const res = await send(
-        app,
-        'POST',
-        '/v1/risk/classify',
-        { score: 5, category: 'other' },
-        { 'x-request-id': 'boom-1' },
-      );
+      const res = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody(), { 'x-request-id': 'boom-1' });
       const body = expectProblem(res, 500, 'INTERNAL_ERROR');
       expect(res.body).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|node_modules|hunter2|stack|Error:/);
       expect(body.request_id).toBe('boom-1');

@@ -99,7 +99,7 @@ describe('migrations', () => {
       SchemaBehindError,
     );
     await expect(DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
-      /3 migration\(s\) pending.*npm run migration:run/,
+      new RegExp(`${MIGRATIONS.length} migration\\(s\\) pending.*npm run migration:run`),
     );
     const service = await DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'true' }));
     expect(await service.source.showMigrations()).toBe(false);

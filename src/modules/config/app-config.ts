@@ -38,6 +38,7 @@ export class AppConfig {
     readonly log: { readonly level: LogLevel },
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
+    readonly catalog: { readonly resyncIntervalMs: number },
   ) {}
 }
 
@@ -128,5 +129,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel },
     database,
+    { resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number },
   );
 }

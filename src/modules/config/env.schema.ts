@@ -126,6 +126,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Run pending migrations at start: true, false, or auto (true unless NODE_ENV=production).',
   },
   {
+    name: 'CATALOG_RESYNC_INTERVAL_MS',
+    schema: intRange(100, 3_600_000),
+    default: '30000',
+    description:
+      'How often each replica checks the store for changes it missed (a cheap revision query; full reload only on change).',
+  },
+  {
     name: 'LOG_LEVEL',
     schema: oneOf(LOG_LEVELS),
     default: 'info',

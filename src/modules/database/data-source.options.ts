@@ -6,6 +6,7 @@ import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/th
 import { CreateRiskThresholds1795651200000 } from '@app/migrations/1795651200000-create-risk-thresholds';
 import { CreateRiskThresholdHistory1795651200001 } from '@app/migrations/1795651200001-create-risk-threshold-history';
 import { SeedRiskThresholds1795651200002 } from '@app/migrations/1795651200002-seed-risk-thresholds';
+import { NotifyThresholdChanges1795651200003 } from '@app/migrations/1795651200003-notify-threshold-changes';
 
 export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity];
 
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   CreateRiskThresholds1795651200000,
   CreateRiskThresholdHistory1795651200001,
   SeedRiskThresholds1795651200002,
+  NotifyThresholdChanges1795651200003,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

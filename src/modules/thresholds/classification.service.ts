@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { classify } from '@app/modules/thresholds/domain/classification';
 import { matchThreshold, type MatchRequest, type MatchResult } from '@app/modules/thresholds/domain/matching';
-import type { Level, Threshold } from '@app/modules/thresholds/domain/threshold';
-import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
+import type { Level } from '@app/modules/thresholds/domain/threshold';
 
 export interface ClassifyRequest extends MatchRequest {
   score: number;
@@ -14,27 +15,27 @@ export interface Classification {
   match: MatchResult;
 }
 
-/** Answers "which bands apply, and what level is this score?" with the pure domain functions. */
+/** Answers "which bands apply, and what level is this score?" from the catalog: no I/O on this path. */
 @Injectable()
 export class ClassificationService {
-  constructor(private readonly repository: ThresholdRepository) {}
+  constructor(private readonly catalog: ThresholdCatalog) {}
 
-  async match(req: MatchRequest): Promise<MatchResult> {
-    return matchThreshold(await this.repository.findAll(), req);
+  match(req: MatchRequest): MatchResult {
+    return matchThreshold(this.catalog.current().ofCategory(req.category), req);
   }
 
-  async classify(req: ClassifyRequest): Promise<Classification> {
-    return this.classifyAgainst(await this.repository.findAll(), req);
+  classify(req: ClassifyRequest): Classification {
+    return this.classifyAgainst(this.catalog.current(), req);
   }
 
-  /** Classifies every item against one read of the store, so a batch sees one consistent state. */
-  async classifyBatch(items: readonly ClassifyRequest[]): Promise<Classification[]> {
-    const thresholds = await this.repository.findAll();
-    return items.map((item) => this.classifyAgainst(thresholds, item));
+  /** Classifies every item against one snapshot, so a batch sees one consistent state. */
+  classifyBatch(items: readonly ClassifyRequest[]): Classification[] {
+    const snapshot = this.catalog.current();
+    return items.map((item) => this.classifyAgainst(snapshot, item));
   }
 
-  private classifyAgainst(thresholds: readonly Threshold[], req: ClassifyRequest): Classification {
-    const match = matchThreshold(thresholds, req);
+  private classifyAgainst(snapshot: CatalogSnapshot, req: ClassifyRequest): Classification {
+    const match = matchThreshold(snapshot.ofCategory(req.category), req);
     return { request: req, level: classify(req.score, match.riskLevels), match };
   }
 }

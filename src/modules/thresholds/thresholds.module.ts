@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@app/modules/config/app-config';
+import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
 import { AdminThresholdsController } from '@app/modules/thresholds/http/admin-thresholds.controller';
 import { ClassificationController } from '@app/modules/thresholds/http/classification.controller';
@@ -16,7 +18,8 @@ export class ThresholdsModule {
       module: ThresholdsModule,
       imports: [ThresholdStorageModule.forRoot(config)],
       controllers: [ThresholdsController, ClassificationController, AdminThresholdsController, TransferController],
-      providers: [ThresholdsService, ClassificationService, TransferService],
+      providers: [ThresholdCatalog, CatalogSync, ThresholdsService, ClassificationService, TransferService],
+      exports: [ThresholdCatalog],
     };
   }
 }

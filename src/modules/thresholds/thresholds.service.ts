@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
@@ -12,37 +13,49 @@ import {
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
-/** Reads and writes single thresholds. Rules live in the domain and the store; this orchestrates. */
+/**
+ * Reads single thresholds from the catalog and writes them through the store, applying each
+ * acknowledged write to this replica's catalog at once (read-your-writes); other replicas get it
+ * from the change feed. Rules live in the domain and the store; this orchestrates.
+ */
 @Injectable()
 export class ThresholdsService {
-  constructor(private readonly repository: ThresholdRepository) {}
+  constructor(
+    private readonly repository: ThresholdRepository,
+    private readonly catalog: ThresholdCatalog,
+  ) {}
 
-  list(filter: ThresholdFilter, limit: number, after?: ListPosition): Promise<ThresholdPage> {
-    return this.repository.list({ filter, limit, after });
+  list(filter: ThresholdFilter, limit: number, after?: ListPosition): ThresholdPage {
+    return this.catalog.current().list({ filter, limit, after });
   }
 
-  async get(id: string): Promise<Threshold> {
-    const found = await this.repository.findById(id);
+  get(id: string): Threshold {
+    const found = this.catalog.current().get(id);
     if (!found) throw new NotFoundError('Threshold', id);
     return found;
   }
 
-  create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
-    return this.repository.create(input, ctx);
+  async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+    const created = await this.repository.create(input, ctx);
+    this.catalog.upsert(created);
+    return created;
   }
 
-  update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
-    return this.repository.update(id, changes, ctx);
+  async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
+    const updated = await this.repository.update(id, changes, ctx);
+    this.catalog.upsert(updated);
+    return updated;
   }
 
   async delete(id: string, ctx: ConditionalWrite): Promise<void> {
     await this.repository.delete(id, ctx);
+    this.catalog.remove(id);
   }
 
   /** The audit trail, newest first; kept after a delete. Unknown ids are `NotFoundError`. */
   async history(id: string): Promise<HistoryEntry[]> {
     const entries = await this.repository.history(id);
-    if (entries.length === 0) await this.get(id);
+    if (entries.length === 0) this.get(id);
     return entries;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
 import {
   planImport,
@@ -13,8 +14,12 @@ import { ThresholdRepository, type WriteContext } from '@app/modules/thresholds/
 /** Bulk export and atomic import (SPEC §3.3). */
 @Injectable()
 export class TransferService {
-  constructor(private readonly repository: ThresholdRepository) {}
+  constructor(
+    private readonly repository: ThresholdRepository,
+    private readonly sync: CatalogSync,
+  ) {}
 
+  /** Every threshold, read from the store (the source of truth), not the catalog. */
   exportAll(): Promise<Threshold[]> {
     return this.repository.findAll();
   }
@@ -35,6 +40,7 @@ export class TransferService {
       }
       throw error;
     }
+    await this.sync.resync(true);
     return plan.counts;
   }
 }

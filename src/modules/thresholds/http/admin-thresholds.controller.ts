@@ -34,7 +34,7 @@ export class AdminThresholdsController {
 
   @Get()
   async list(@Query(queryPipe(adminListQuery)) query: AdminListQuery): Promise<unknown> {
-    const page = await this.thresholds.list(
+    const page = this.thresholds.list(
       filterFromQuery(query),
       query.limit,
       query.cursor === undefined ? undefined : decodeCursor(query.cursor),
@@ -58,7 +58,7 @@ export class AdminThresholdsController {
     @Param('id', paramPipe('id', idParam)) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.withEtag(reply, await this.thresholds.get(id));
+    return this.withEtag(reply, this.thresholds.get(id));
   }
 
   @Get(':id/history')

@@ -20,13 +20,13 @@ export class ClassificationController {
   @Post('classify')
   @HttpCode(200)
   async classify(@Body(bodyPipe(classifyBody)) body: ClassifyBody): Promise<unknown> {
-    return toClassificationResponse(await this.classification.classify(toRequest(body)));
+    return toClassificationResponse(this.classification.classify(toRequest(body)));
   }
 
   @Post('classify/batch')
   @HttpCode(200)
   async classifyBatch(@Body(bodyPipe(classifyBatchBody)) body: ClassifyBatchBody): Promise<unknown> {
-    const results = await this.classification.classifyBatch(body.items.map(toRequest));
+    const results = this.classification.classifyBatch(body.items.map(toRequest));
     return { results: results.map(toClassificationResponse) };
   }
 

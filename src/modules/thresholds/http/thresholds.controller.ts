@@ -26,7 +26,7 @@ export class ThresholdsController {
 
   @Get()
   async list(@Query(queryPipe(listQuery)) query: ListQuery): Promise<unknown> {
-    const page = await this.thresholds.list(
+    const page = this.thresholds.list(
       filterFromQuery({ ...query, is_active: true }),
       query.limit,
       query.cursor === undefined ? undefined : decodeCursor(query.cursor),
@@ -36,7 +36,7 @@ export class ThresholdsController {
 
   @Get('match')
   async match(@Query(queryPipe(matchQuery)) query: MatchQuery): Promise<unknown> {
-    const result = await this.classification.match({
+    const result = this.classification.match({
       category: query.category,
       industryCode: query.industry_code,
       businessType: query.business_type,
@@ -49,7 +49,7 @@ export class ThresholdsController {
     @Param('id', paramPipe('id', idParam)) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const t = await this.thresholds.get(id);
+    const t = this.thresholds.get(id);
     // The public API shows active thresholds only; editors see inactive ones in the admin API.
     if (!t.isActive) throw new NotFoundError('Threshold', id);
     void reply.header('etag', etagOf(t.version));

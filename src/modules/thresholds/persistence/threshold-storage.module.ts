@@ -6,6 +6,8 @@ import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
 import { GuardedThresholdRepository } from '@app/modules/thresholds/persistence/postgres/guarded-threshold.repository';
 import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
+import { NoChangeFeed, ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-change-feed';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 /**
@@ -15,10 +17,11 @@ import { ThresholdRepository } from '@app/modules/thresholds/persistence/thresho
 @Module({})
 export class ThresholdStorageModule {
   static forRoot(config: AppConfig): DynamicModule {
-    if (config.storage.mode === 'postgres' && config.database) {
+    const database = config.database;
+    if (config.storage.mode === 'postgres' && database) {
       return {
         module: ThresholdStorageModule,
-        imports: [DatabaseModule.forRoot(config.database)],
+        imports: [DatabaseModule.forRoot(database)],
         providers: [
           {
             provide: ThresholdRepository,
@@ -26,8 +29,9 @@ export class ThresholdStorageModule {
             useFactory: (db: DatabaseService): ThresholdRepository =>
               new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db),
           },
+          { provide: ThresholdChangeFeed, useFactory: () => new PgChangeFeed(database) },
         ],
-        exports: [ThresholdRepository],
+        exports: [ThresholdRepository, ThresholdChangeFeed],
       };
     }
     return {
@@ -42,8 +46,9 @@ export class ThresholdStorageModule {
             return new InMemoryThresholdRepository(seedThresholds(new Date()));
           },
         },
+        { provide: ThresholdChangeFeed, useClass: NoChangeFeed },
       ],
-      exports: [ThresholdRepository],
+      exports: [ThresholdRepository, ThresholdChangeFeed],
     };
   }
 }

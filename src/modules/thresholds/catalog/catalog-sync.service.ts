@@ -1,0 +1,112 @@
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/modules/config/app-config';
+import { DatabaseService } from '@app/modules/database/database.service';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
+import { UnavailableError } from '@app/modules/thresholds/domain/errors';
+import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** More changed ids than this in one batch: reload everything instead of row by row. */
+const ROW_BY_ROW_LIMIT = 50;
+
+/**
+ * Keeps the catalog equal to the store: loads it at start (and keeps trying while the store is
+ * unavailable), applies change notifications from other replicas, resyncs after the database or
+ * the change feed comes back, and every `CATALOG_RESYNC_INTERVAL_MS` compares the store's
+ * revision, reloading only when it moved (heals missed notifications).
+ */
+@Injectable()
+export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('CatalogSync');
+  private revision: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private pendingIds = new Set<string>();
+  private flushScheduled = false;
+  private syncing: Promise<void> | undefined;
+  private resyncAgain = false;
+
+  constructor(
+    private readonly repository: ThresholdRepository,
+    private readonly catalog: ThresholdCatalog,
+    private readonly feed: ThresholdChangeFeed,
+    private readonly config: AppConfig,
+    @Optional() private readonly database?: DatabaseService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.feed.subscribe({ onChange: (ids) => this.changed(ids), onReconnect: () => void this.resync(true) });
+    this.database?.events.on('up', () => void this.resync(true));
+    await this.resync(true);
+    if (!this.catalog.loaded)
+      this.logger.warn('thresholds not loaded yet (store unavailable); not ready until they are');
+    this.timer = setInterval(() => void this.resync(false), this.config.catalog.resyncIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.feed.close();
+  }
+
+  /**
+   * Reloads the catalog when the store's revision moved (always when `force`). Concurrent calls
+   * coalesce: one runs, and one more follows if asked for meanwhile.
+   */
+  async resync(force: boolean): Promise<void> {
+    if (this.syncing) {
+      this.resyncAgain ||= force;
+      return this.syncing;
+    }
+    this.syncing = this.load(force).finally(() => {
+      this.syncing = undefined;
+      if (this.resyncAgain) {
+        this.resyncAgain = false;
+        void this.resync(true);
+      }
+    });
+    return this.syncing;
+  }
+
+  private async load(force: boolean): Promise<void> {
+    try {
+      const revision = await this.repository.revision();
+      if (!force && this.catalog.loaded && revision === this.revision) return;
+      const all = await this.repository.findAll();
+      const first = !this.catalog.loaded;
+      this.catalog.replaceAll(all);
+      this.revision = revision;
+      if (first) this.logger.log(`thresholds loaded: ${all.length}`);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) {
+        this.logger.error({
+          msg: 'catalog resync failed',
+          err: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  private changed(ids: string[]): void {
+    for (const id of ids) this.pendingIds.add(id);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Coalesce a burst of notifications (an import) into one pass.
+    setTimeout(() => void this.flush(), 5).unref();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const ids = [...this.pendingIds];
+    this.pendingIds.clear();
+    if (ids.length > ROW_BY_ROW_LIMIT || !this.catalog.loaded) return this.resync(true);
+    try {
+      for (const id of ids) {
+        const stored = await this.repository.findById(id);
+        if (stored) this.catalog.upsert(stored);
+        else this.catalog.remove(id);
+      }
+    } catch {
+      // Store unavailable: the resync after it returns picks the change up.
+    }
+  }
+}
