@@ -32,7 +32,7 @@ interface Operation {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'read' | 'write' | 'bulk' | 'docs';
+  tag: 'read' | 'write' | 'bulk' | 'operations' | 'docs';
   query?: z.ZodObject;
   idParam?: boolean;
   ifMatch?: boolean;
@@ -42,6 +42,19 @@ interface Operation {
 }
 
 const ID = '/{id}';
+
+const liveResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
+const readyResponse = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    failing: z.array(z.string()),
+    checks: z.object({
+      thresholds: z.enum(['loaded', 'not_loaded']),
+      lifecycle: z.enum(['running', 'shutting_down']),
+      storage: z.enum(['ok', 'degraded']),
+    }),
+  })
+  .meta({ id: 'Readiness' });
 const READ = '/v1/risk/thresholds';
 const ADMIN = '/v1/admin/risk/thresholds';
 
@@ -227,6 +240,37 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/health',
+    operationId: 'health',
+    summary: 'Liveness (alias of /health/live)',
+    tag: 'operations',
+    success: { status: 200, schema: liveResponse, description: 'The process answers. No I/O.' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/health/live',
+    operationId: 'liveness',
+    summary: 'Liveness',
+    tag: 'operations',
+    success: { status: 200, schema: liveResponse, description: 'The process answers. No I/O.' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/health/ready',
+    operationId: 'readiness',
+    summary: 'Readiness',
+    tag: 'operations',
+    success: {
+      status: 200,
+      schema: readyResponse,
+      description: 'Thresholds are loaded and the service is not shutting down; 503 (same body) names the failing checks.',
+    },
+    errors: [],
+  },
+  {
+    method: 'get',
     path: '/docs/openapi.json',
     operationId: 'openApiDocument',
     summary: 'This OpenAPI document',
@@ -376,6 +420,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       { name: 'read', description: 'Reads and classification.' },
       { name: 'write', description: 'Threshold management.' },
       { name: 'bulk', description: 'Export and atomic import.' },
+      { name: 'operations', description: 'Probes (no authentication).' },
       { name: 'docs', description: 'This documentation.' },
     ],
     paths,

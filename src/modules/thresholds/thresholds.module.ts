@@ -16,6 +16,8 @@ export class ThresholdsModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ThresholdsModule,
+      // The catalog is read by the health probes too.
+      global: true,
       imports: [ThresholdStorageModule.forRoot(config)],
       controllers: [ThresholdsController, ClassificationController, AdminThresholdsController, TransferController],
       providers: [ThresholdCatalog, CatalogSync, ThresholdsService, ClassificationService, TransferService],

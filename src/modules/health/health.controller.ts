@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { LifecycleService } from '@app/modules/health/lifecycle.service';
+import { StorageStatus } from '@app/modules/health/storage-status.service';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
+
+/**
+ * Probes. Liveness does no I/O (a database blip must not restart pods); readiness reads only
+ * in-process state: thresholds loaded, not shutting down. A database outage with thresholds
+ * loaded is ready but degraded (reads answer from the snapshot).
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly catalog: ThresholdCatalog,
+    private readonly lifecycle: LifecycleService,
+    private readonly storage: StorageStatus,
+  ) {}
+
+  @Get()
+  @HttpCode(200)
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('live')
+  @HttpCode(200)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  ready(@Res({ passthrough: true }) reply: FastifyReply): unknown {
+    const checks = {
+      thresholds: this.catalog.loaded ? 'loaded' : 'not_loaded',
+      lifecycle: this.lifecycle.shuttingDown ? 'shutting_down' : 'running',
+      storage: this.storage.degraded ? 'degraded' : 'ok',
+    };
+    const failing = [
+      ...(this.catalog.loaded ? [] : ['thresholds']),
+      ...(this.lifecycle.shuttingDown ? ['lifecycle'] : []),
+    ];
+    void reply.status(failing.length === 0 ? 200 : 503).header('cache-control', 'no-store');
+    return { status: failing.length === 0 ? 'ready' : 'not_ready', failing, checks };
+  }
+}

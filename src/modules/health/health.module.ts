@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { HealthController } from '@app/modules/health/health.controller';
+import { LifecycleService } from '@app/modules/health/lifecycle.service';
+import { StaleDataHook } from '@app/modules/health/stale-data.hook';
+import { StorageStatus } from '@app/modules/health/storage-status.service';
+
+@Global()
+@Module({
+  controllers: [HealthController],
+  providers: [LifecycleService, StorageStatus, StaleDataHook],
+  exports: [LifecycleService, StorageStatus],
+})
+export class HealthModule {}

@@ -1,0 +1,37 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LifecycleService } from '@app/modules/health/lifecycle.service';
+import { createTestApp, send } from '@test/support/app';
+
+describe('probes', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('liveness answers 200 without I/O', async () => {
+    for (const path of ['/health', '/health/live']) {
+      const res = await send(app, 'GET', path);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('readiness is 200 with thresholds loaded, 503 naming the check once shutdown begins', async () => {
+    const ready = await send(app, 'GET', '/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      failing: [],
+      checks: { thresholds: 'loaded', lifecycle: 'running', storage: 'ok' },
+    });
+    expect(ready.headers['x-data-stale']).toBeUndefined();
+    app.get(LifecycleService).beginShutdown();
+    const draining = await send(app, 'GET', '/health/ready');
+    expect(draining.statusCode).toBe(503);
+    expect(draining.json()).toMatchObject({ status: 'not_ready', failing: ['lifecycle'] });
+    expect((await send(app, 'GET', '/health/live')).statusCode).toBe(200);
+  });
+});
