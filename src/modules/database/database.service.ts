@@ -136,9 +136,11 @@ export class DatabaseService implements OnApplicationShutdown {
     if (!this.dataSource.isInitialized) {
       await this.dataSource.initialize();
       this.pool().on('error', (error) => {
-        // An idle client lost its connection; the pool replaces it. Never crash on this.
+        // An idle client lost its connection; the pool replaces it. Never crash on this; if the
+        // server went away, open the breaker now rather than on the next request.
         this.errors += 1;
         this.logger.error({ msg: 'database pool error', err: { name: error.name, message: error.message } });
+        if (isConnectionError(error)) this.markDown(error);
       });
     }
     if (this.db.migrationsRun) {

@@ -265,7 +265,8 @@ export const OPERATIONS: readonly Operation[] = [
     success: {
       status: 200,
       schema: readyResponse,
-      description: 'Thresholds are loaded and the service is not shutting down; 503 (same body) names the failing checks.',
+      description:
+        'Thresholds are loaded and the service is not shutting down; 503 (same body) names the failing checks.',
     },
     errors: [],
   },

@@ -48,14 +48,18 @@ const UNCONDITIONAL_ATTEMPTS = 5;
  * violations become the domain's `ConflictError`; driver messages never leave this class.
  */
 export class PostgresThresholdRepository extends ThresholdRepository {
-  private readonly statements: WriteStatements;
+  private built: WriteStatements | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: () => Date = () => new Date(),
   ) {
     super();
-    this.statements = new WriteStatements(dataSource);
+  }
+
+  /** Built on first use: entity metadata exists only once the DataSource has connected. */
+  private get statements(): WriteStatements {
+    return (this.built ??= new WriteStatements(this.dataSource));
   }
 
   async list(query: ThresholdListQuery): Promise<ThresholdPage> {

@@ -1,0 +1,155 @@
+import { Client } from 'pg';
+import { DatabaseService } from '@app/modules/database/database.service';
+import { createTestApp, send } from '@test/support/app';
+import { aCreateBody } from '@test/support/builders';
+import { startThrowawayServer, withDatabase, adminQuery, type ThrowawayServer } from '@test/support/postgres';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+  return Date.now() - started;
+}
+
+describe('database outage (a throwaway PostgreSQL this test stops and starts)', () => {
+  let server: ThrowawayServer;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await startThrowawayServer();
+    await adminQuery(server.adminUrl, 'CREATE DATABASE risk');
+    url = withDatabase(server.adminUrl, 'risk');
+  }, 60_000);
+  afterAll(async () => {
+    await server.destroy();
+  });
+
+  it('keeps serving reads and classification through a 10 s outage, answers writes 201 or 503, and recovers by itself', async () => {
+    const app = await createTestApp({ env: { STORAGE: 'postgres', DATABASE_URL: url, MIGRATIONS_RUN: 'true' } });
+    const database = app.get(DatabaseService);
+    const counts = { reads: 0, failedReads: 0, created: 0, unavailable: 0, otherWriteAnswers: 0, staleAnswers: 0 };
+    const created: string[] = [];
+    const refused: string[] = [];
+    let n = 0;
+    let running = true;
+
+    async function worker(): Promise<void> {
+      while (running) {
+        const i = n++;
+        if (i % 10 === 9) {
+          const name = `outage ${i}`;
+          const res = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ name }));
+          if (res.statusCode === 201) {
+            counts.created++;
+            created.push(name);
+          } else if (
+            res.statusCode === 503 &&
+            res.headers['retry-after'] &&
+            res.json().code === 'SERVICE_UNAVAILABLE'
+          ) {
+            counts.unavailable++;
+            refused.push(name);
+          } else {
+            counts.otherWriteAnswers++;
+          }
+          continue;
+        }
+        const res =
+          i % 3 === 0
+            ? await send(app, 'POST', '/v1/risk/classify', {
+                score: i % 101,
+                category: 'financial',
+                industry_code: '5221',
+              })
+            : i % 3 === 1
+              ? await send(app, 'GET', '/v1/risk/thresholds?category=regulatory&limit=5')
+              : await send(app, 'GET', '/v1/risk/thresholds/match?category=cybersecurity&industry_code=54');
+        counts.reads++;
+        if (res.statusCode !== 200) counts.failedReads++;
+        if (res.headers['x-data-stale'] === 'true') counts.staleAnswers++;
+        await sleep(1);
+      }
+    }
+
+    try {
+      const load = Promise.all(Array.from({ length: 8 }, () => worker()));
+      await sleep(2000);
+      await server.stop();
+      await waitFor('the breaker to open', () => !database.available, 5000);
+      await sleep(10_000);
+      await server.start();
+      const recoveryMs = await waitFor('recovery', () => database.available, 5000);
+      await sleep(1500);
+      running = false;
+      await load;
+
+      const stale = await send(app, 'GET', '/v1/risk/categories');
+      expect(stale.headers['x-data-stale']).toBeUndefined();
+      process.stdout.write(
+        `\noutage test: ${JSON.stringify(counts)}; recovered ${recoveryMs} ms after the database returned\n`,
+      );
+      expect(counts.failedReads).toBe(0);
+      expect(counts.otherWriteAnswers).toBe(0);
+      expect(counts.unavailable).toBeGreaterThan(0);
+      expect(counts.created).toBeGreaterThan(0);
+      expect(counts.staleAnswers).toBeGreaterThan(0);
+      expect(recoveryMs).toBeLessThanOrEqual(5000);
+
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const stored = await client.query<{ name: string; history: number }>(
+          `SELECT t.name, (SELECT count(*)::int FROM risk_threshold_history h WHERE h.threshold_id = t.id) AS history
+             FROM risk_thresholds t WHERE t.name LIKE 'outage %'`,
+        );
+        const byName = new Map(stored.rows.map((r) => [r.name, r.history]));
+        for (const name of created) expect({ name, history: byName.get(name) }).toEqual({ name, history: 1 });
+        for (const name of refused) expect({ name, stored: byName.has(name) }).toEqual({ name, stored: false });
+      } finally {
+        await client.end();
+      }
+      // Writes work again, and the catalog serves them.
+      const after = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ name: 'after outage' }));
+      expect(after.statusCode).toBe(201);
+    } finally {
+      running = false;
+      await app.close();
+    }
+  }, 60_000);
+
+  it('starts with the database down: live 200, ready 503; ready within 5 s of the database coming up', async () => {
+    await server.stop();
+    const app = await createTestApp({ env: { STORAGE: 'postgres', DATABASE_URL: url, MIGRATIONS_RUN: 'true' } });
+    try {
+      expect((await send(app, 'GET', '/health/live')).statusCode).toBe(200);
+      const notReady = await send(app, 'GET', '/health/ready');
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json().failing).toEqual(['thresholds']);
+      const classify = await send(app, 'POST', '/v1/risk/classify', { score: 5, category: 'financial' });
+      expect(classify.statusCode).toBe(503);
+      const write = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody());
+      expect(write.statusCode).toBe(503);
+      expect(write.headers['retry-after']).toBeDefined();
+
+      await server.start();
+      let ready = false;
+      const ms = await (async () => {
+        const started = Date.now();
+        while (!ready && Date.now() - started < 5000) {
+          ready = (await send(app, 'GET', '/health/ready')).statusCode === 200;
+          if (!ready) await sleep(50);
+        }
+        return Date.now() - started;
+      })();
+      process.stdout.write(`\nstart-without-database test: ready ${ms} ms after the database came up\n`);
+      expect(ready).toBe(true);
+      expect((await send(app, 'POST', '/v1/risk/classify', { score: 5, category: 'financial' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
