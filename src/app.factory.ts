@@ -43,7 +43,6 @@ export function appOptions(config: AppConfig, logger?: LoggerService | false): N
 /** Applies the HTTP edge configuration and initialises the app (not listening). */
 export async function initApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
   configureFastify(app.getHttpAdapter().getInstance(), config);
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

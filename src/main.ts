@@ -4,11 +4,13 @@ import { Logger } from '@nestjs/common';
 import { createApp } from '@app/app.factory';
 import { ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
 import { SchemaBehindError } from '@app/modules/database/database.service';
+import { installGracefulShutdown } from '@app/modules/health/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const app = await createApp(config);
+  installGracefulShutdown(app);
   await app.listen(config.http.port, config.http.host);
   new Logger('Bootstrap').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);
 }

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import type { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-change-feed';
 import { createTestApp, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
@@ -30,7 +31,7 @@ describe('several replicas on one database', () => {
     const started = performance.now();
     for (;;) {
       const res = await send(app, 'GET', `${ADMIN}/${id}`);
-      const served = res.statusCode === 200 ? (res.json() as { version: number }).version : 0;
+      const served = res.statusCode === 200 ? res.json<{ version: number }>().version : 0;
       if (served === version) return performance.now() - started;
       if (performance.now() - started > timeoutMs) return Number.POSITIVE_INFINITY;
       await new Promise((r) => setTimeout(r, 2));
@@ -76,7 +77,7 @@ describe('several replicas on one database', () => {
   });
 
   it('the listener reconnects by itself after its connection is cut, and resyncs what it missed', async () => {
-    const feed = c.get(ThresholdChangeFeed) as unknown as { cut(): void; listening: boolean };
+    const feed = c.get<ThresholdChangeFeed, PgChangeFeed>(ThresholdChangeFeed);
     feed.cut();
     const created = (await send(a, 'POST', ADMIN, aCreateBody({ name: 'while C reconnects' }))).json();
     expect(await seen(c, created.id, 1, 3000)).toBeLessThan(3000);

@@ -39,6 +39,7 @@ export class AppConfig {
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number },
+    readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
   ) {}
 }
 
@@ -130,5 +131,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     { level: values.LOG_LEVEL as LogLevel },
     database,
     { resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number },
+    { delayMs: values.SHUTDOWN_DELAY_MS as number, graceMs: values.SHUTDOWN_GRACE_MS as number },
   );
 }

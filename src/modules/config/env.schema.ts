@@ -133,6 +133,20 @@ export const ENV_VARS: readonly EnvVar[] = [
       'How often each replica checks the store for changes it missed (a cheap revision query; full reload only on change).',
   },
   {
+    name: 'SHUTDOWN_DELAY_MS',
+    schema: intRange(0, 600_000),
+    default: '5000',
+    description:
+      'After SIGTERM, how long readiness answers 503 while requests are still served (load balancers stop routing), before the server closes.',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    schema: intRange(1000, 600_000),
+    default: '25000',
+    description:
+      'After SIGTERM, the most the whole shutdown may take (delay + in-flight requests + closing the pool) before the process exits anyway (code 1). Keep it below the orchestrator grace period.',
+  },
+  {
     name: 'LOG_LEVEL',
     schema: oneOf(LOG_LEVELS),
     default: 'info',

@@ -1,0 +1,88 @@
+import { Agent, request } from 'node:http';
+import { aCreateBody } from '@test/support/builders';
+import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
+import { startServiceProcess } from '@test/support/service-process';
+
+const DELAY_MS = 1500;
+const GRACE_MS = 8000;
+
+function post(agent: Agent, baseUrl: string, path: string, body: unknown): Promise<number> {
+  const { hostname, port } = new URL(baseUrl);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        hostname,
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('graceful shutdown', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('SIGTERM under concurrent load: readiness 503 first, no failed request, exit 0 within the grace period', async () => {
+    const service = await startServiceProcess({
+      STORAGE: 'postgres',
+      DATABASE_URL: db.url,
+      SHUTDOWN_DELAY_MS: String(DELAY_MS),
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const counts = { ok: 0, failed: 0 };
+    let sending = true;
+    const batch = { items: Array.from({ length: 500 }, (_, i) => ({ score: i % 101, category: 'financial' })) };
+    const worker = async (i: number): Promise<void> => {
+      while (sending) {
+        try {
+          const status =
+            i % 4 === 0
+              ? await post(agent, service.baseUrl, '/v1/admin/risk/thresholds', aCreateBody())
+              : await post(agent, service.baseUrl, '/v1/risk/classify/batch', batch);
+          if (status === 200 || status === 201) counts.ok++;
+          else counts.failed++;
+        } catch {
+          counts.failed++;
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 16 }, (_, i) => worker(i)));
+    await new Promise((r) => setTimeout(r, 500));
+
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const readiness = await fetch(`${service.baseUrl}/health/ready`);
+    expect(readiness.status).toBe(503);
+    // Load balancers stop sending within the delay; so does this load, a little before it ends.
+    await new Promise((r) => setTimeout(r, DELAY_MS - 600));
+    sending = false;
+    await load;
+    const code = await service.exited;
+    const tookMs = Date.now() - signalledAt;
+    agent.destroy();
+    process.stdout.write(`\nshutdown test: ${JSON.stringify(counts)}, exit ${code} after ${tookMs} ms\n`);
+    expect(counts.failed).toBe(0);
+    expect(counts.ok).toBeGreaterThan(50);
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(GRACE_MS);
+    expect(service.output()).toContain('closed cleanly');
+  }, 60_000);
+});
