@@ -260,3 +260,40 @@ describe('write API (SPEC §3.2)', () => {
     });
   });
 });
+
+describe('Idempotency-Key on create', () => {
+  let app: NestFastifyApplication;
+  beforeEach(async () => {
+    app = await createTestApp();
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('a retried create with the same key and body creates one threshold and answers the original', async () => {
+    const body = aCreateBody({ name: 'exactly once' });
+    const first = await send(app, 'POST', ADMIN, body, { 'idempotency-key': 'req-42' });
+    const retry = await send(app, 'POST', ADMIN, body, { 'idempotency-key': 'req-42' });
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toEqual(first.json());
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.headers.location).toBe(first.headers.location);
+    const all = (await send(app, 'GET', `${ADMIN}?limit=500`)).json().thresholds;
+    expect(all.filter((t: { name: string }) => t.name === 'exactly once')).toHaveLength(1);
+  });
+
+  it('the same key with a different body is 409 and creates nothing; a malformed key is 400', async () => {
+    await send(app, 'POST', ADMIN, aCreateBody({ name: 'a' }), { 'idempotency-key': 'req-43' });
+    const other = await send(app, 'POST', ADMIN, aCreateBody({ name: 'b' }), { 'idempotency-key': 'req-43' });
+    expect(expectProblem(other, 409, 'CONFLICT').errors?.[0].code).toBe('idempotency_mismatch');
+    const names = (await send(app, 'GET', `${ADMIN}?limit=500`)).json().thresholds.map((t: { name: string }) => t.name);
+    expect(names).not.toContain('b');
+    expectProblem(
+      await send(app, 'POST', ADMIN, aCreateBody(), { 'idempotency-key': 'has space' }),
+      400,
+      'BAD_REQUEST',
+    );
+  });
+});

@@ -85,3 +85,29 @@ describe('concurrent writers against PostgreSQL', () => {
     );
   });
 });
+
+describe('idempotent creates against PostgreSQL', () => {
+  it('10 concurrent retries of one create with the same Idempotency-Key create one threshold', async () => {
+    const db = await createTestDatabase();
+    const app = await createTestApp({ env: { STORAGE: 'postgres', DATABASE_URL: db.url } });
+    try {
+      const body = aCreateBody({ name: 'concurrent retries' });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => send(app, 'POST', ADMIN, body, { 'idempotency-key': 'same-key' })),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+      expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+      expect(results.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+      const client = new Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM risk_thresholds WHERE name = 'concurrent retries'`,
+      );
+      await client.end();
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await app.close();
+      await db.drop();
+    }
+  });
+});

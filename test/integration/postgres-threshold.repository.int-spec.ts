@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 thresholdRepositoryContract('postgres', async (initial) => {
-  await dataSource.query('TRUNCATE "risk_thresholds", "risk_threshold_history"');
+  await dataSource.query('TRUNCATE "risk_thresholds", "risk_threshold_history", "idempotency_keys"');
   if (initial.length > 0) await dataSource.getRepository(ThresholdEntity).insert(initial.map(toEntity) as never);
   return new PostgresThresholdRepository(dataSource);
 });

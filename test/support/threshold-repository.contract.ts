@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
-import type { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import {
+  IdempotencyKeyTaken,
+  type ThresholdRepository,
+} from '@app/modules/thresholds/persistence/threshold.repository';
 import { aThreshold, aThresholdFields } from '@test/support/builders';
 
 /**
@@ -332,6 +335,44 @@ export function thresholdRepositoryContract(
         await repo.applyImport({ creates: [aThreshold()], updates: [], deletes: [] }, ctx);
         seen.push(await repo.revision());
         expect(new Set(seen).size).toBe(seen.length);
+      });
+    });
+
+    describe('idempotent creates', () => {
+      it('stores the claim with the create; a second create with the key is IdempotencyKeyTaken and creates nothing', async () => {
+        const repo = await makeRepository([]);
+        const claim = { key: 'retry-1', fingerprint: 'f'.repeat(64) };
+        const created = await repo.create(aThresholdFields({ name: 'once' }), ctx, claim);
+        await expect(repo.findIdempotentCreate(ctx.actor, 'retry-1')).resolves.toEqual({
+          fingerprint: claim.fingerprint,
+          threshold: created,
+        });
+        await expect(repo.create(aThresholdFields({ name: 'twice' }), ctx, claim)).rejects.toBeInstanceOf(
+          IdempotencyKeyTaken,
+        );
+        await expect(repo.findAll()).resolves.toEqual([created]);
+        // Keys are per actor.
+        await expect(repo.findIdempotentCreate('someone-else', 'retry-1')).resolves.toBeNull();
+        await repo.create(aThresholdFields(), { actor: 'someone-else' }, claim);
+        await expect(repo.findAll()).resolves.toHaveLength(2);
+      });
+
+      it('a failed create stores no claim', async () => {
+        const def = aThreshold({ category: 'financial', isDefault: true });
+        const repo = await makeRepository([def]);
+        const claim = { key: 'k', fingerprint: 'a'.repeat(64) };
+        await expect(
+          repo.create(aThresholdFields({ category: 'financial', isDefault: true }), ctx, claim),
+        ).rejects.toBeInstanceOf(ConflictError);
+        await expect(repo.findIdempotentCreate(ctx.actor, 'k')).resolves.toBeNull();
+      });
+
+      it('forgets claims older than a point in time', async () => {
+        const repo = await makeRepository([]);
+        await repo.create(aThresholdFields(), ctx, { key: 'old', fingerprint: 'b'.repeat(64) });
+        await expect(repo.forgetIdempotencyKeys(new Date(Date.now() - 60_000))).resolves.toBe(0);
+        await expect(repo.forgetIdempotencyKeys(new Date(Date.now() + 60_000))).resolves.toBe(1);
+        await expect(repo.findIdempotentCreate(ctx.actor, 'old')).resolves.toBeNull();
       });
     });
   });

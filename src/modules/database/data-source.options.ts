@@ -7,8 +7,10 @@ import { CreateRiskThresholds1795651200000 } from '@app/migrations/1795651200000
 import { CreateRiskThresholdHistory1795651200001 } from '@app/migrations/1795651200001-create-risk-threshold-history';
 import { SeedRiskThresholds1795651200002 } from '@app/migrations/1795651200002-seed-risk-thresholds';
 import { NotifyThresholdChanges1795651200003 } from '@app/migrations/1795651200003-notify-threshold-changes';
+import { CreateIdempotencyKeys1795651200004 } from '@app/migrations/1795651200004-create-idempotency-keys';
+import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 
-export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity];
+export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity, IdempotencyKeyEntity];
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MIGRATIONS = [
   CreateRiskThresholdHistory1795651200001,
   SeedRiskThresholds1795651200002,
   NotifyThresholdChanges1795651200003,
+  CreateIdempotencyKeys1795651200004,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

@@ -1,17 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
-import { NotFoundError } from '@app/modules/thresholds/domain/errors';
+import { ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
 import {
+  IdempotencyKeyTaken,
   ThresholdRepository,
   type ConditionalWrite,
+  type IdempotencyClaim,
+  type IdempotentCreate,
   type ListPosition,
   type NewThreshold,
   type ThresholdFilter,
   type ThresholdPage,
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
+
+function replay(prior: IdempotentCreate, claim: IdempotencyClaim): Threshold {
+  if (prior.fingerprint !== claim.fingerprint) {
+    throw new ConflictError(
+      'This Idempotency-Key was used with a different request; use a new key for a different threshold.',
+      [
+        {
+          field: '/',
+          message: 'does not match the request first sent with this Idempotency-Key',
+          code: 'idempotency_mismatch',
+        },
+      ],
+    );
+  }
+  return prior.threshold;
+}
 
 /**
  * Reads single thresholds from the catalog and writes them through the store, applying each
@@ -39,6 +58,30 @@ export class ThresholdsService {
     const created = await this.repository.create(input, ctx);
     this.catalog.upsert(created);
     return created;
+  }
+
+  /**
+   * A create with an `Idempotency-Key`: the first request with the key creates; a retry with the
+   * same key and the same request gets the original threshold back (`replayed`), however the
+   * two raced; the same key with a different request is a `409`.
+   */
+  async createIdempotent(
+    input: NewThreshold,
+    ctx: WriteContext,
+    claim: IdempotencyClaim,
+  ): Promise<{ threshold: Threshold; replayed: boolean }> {
+    const prior = await this.repository.findIdempotentCreate(ctx.actor, claim.key);
+    if (prior) return { threshold: replay(prior, claim), replayed: true };
+    try {
+      const created = await this.repository.create(input, ctx, claim);
+      this.catalog.upsert(created);
+      return { threshold: created, replayed: false };
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+      const winner = await this.repository.findIdempotentCreate(ctx.actor, claim.key);
+      if (!winner) throw new ConflictError('A request with this Idempotency-Key is in progress; retry.');
+      return { threshold: replay(winner, claim), replayed: true };
+    }
   }
 
   async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {

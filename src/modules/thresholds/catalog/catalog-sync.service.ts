@@ -4,7 +4,7 @@ import { DatabaseService } from '@app/modules/database/database.service';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { UnavailableError } from '@app/modules/thresholds/domain/errors';
 import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
-import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import { IDEMPOTENCY_TTL_MS, ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 /** More changed ids than this in one batch: reload everything instead of row by row. */
 const ROW_BY_ROW_LIMIT = 50;
@@ -39,13 +39,19 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
     await this.resync(true);
     if (!this.catalog.loaded)
       this.logger.warn('thresholds not loaded yet (store unavailable); not ready until they are');
-    this.timer = setInterval(() => void this.resync(false), this.config.catalog.resyncIntervalMs);
+    this.timer = setInterval(() => void this.tick(), this.config.catalog.resyncIntervalMs);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.feed.close();
+  }
+
+  private async tick(): Promise<void> {
+    await this.resync(false);
+    // Housekeeping on the same clock: forget Idempotency-Keys past their 24 h.
+    await this.repository.forgetIdempotencyKeys(new Date(Date.now() - IDEMPOTENCY_TTL_MS)).catch(() => undefined);
   }
 
   /**

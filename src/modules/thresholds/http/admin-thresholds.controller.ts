@@ -7,6 +7,7 @@ import type { WriteContext } from '@app/modules/thresholds/persistence/threshold
 import { toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
 import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf, expectedVersion } from '@app/modules/thresholds/http/etag';
+import { idempotencyClaim } from '@app/modules/thresholds/http/idempotency';
 import {
   filterFromQuery,
   fromCreateBody,
@@ -45,10 +46,19 @@ export class AdminThresholdsController {
   @Post()
   async create(
     @Body(bodyPipe(createThresholdBody)) body: CreateThresholdBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @WriteCtx() ctx: WriteContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const created = await this.thresholds.create(fromCreateBody(body), ctx);
+    const input = fromCreateBody(body);
+    let created: Threshold;
+    if (idempotencyKey === undefined) {
+      created = await this.thresholds.create(input, ctx);
+    } else {
+      const result = await this.thresholds.createIdempotent(input, ctx, idempotencyClaim(idempotencyKey, body));
+      created = result.threshold;
+      if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    }
     void reply.header('location', `/${ADMIN_THRESHOLDS_PATH}/${created.id}`);
     return this.withEtag(reply, created);
   }

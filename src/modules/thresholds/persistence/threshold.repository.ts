@@ -35,6 +35,28 @@ export interface WriteContext {
   requestId?: string;
 }
 
+/** An `Idempotency-Key` of a create, scoped to the actor, with the fingerprint of the request. */
+export interface IdempotencyClaim {
+  key: string;
+  fingerprint: string;
+}
+
+/** What a create with that key produced (kept 24 h). */
+export interface IdempotentCreate {
+  fingerprint: string;
+  threshold: Threshold;
+}
+
+/** How long an `Idempotency-Key` is remembered. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Raised by `create` when another create already used the same (actor, key). */
+export class IdempotencyKeyTaken extends Error {
+  constructor() {
+    super('Idempotency-Key already used');
+  }
+}
+
 /** A threshold to create; the store assigns an id when none is given. */
 export interface NewThreshold extends ThresholdFields {
   id?: string;
@@ -76,8 +98,18 @@ export abstract class ThresholdRepository {
 
   abstract findById(id: string): Promise<Threshold | null>;
 
-  /** Stores a new threshold at version 1. */
-  abstract create(input: NewThreshold, ctx: WriteContext): Promise<Threshold>;
+  /**
+   * Stores a new threshold at version 1. With `idempotency`, the (actor, key) and the result are
+   * stored in the same atomic step; a key already stored fails with `IdempotencyKeyTaken` and
+   * creates nothing.
+   */
+  abstract create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold>;
+
+  /** The create an (actor, key) produced within the last 24 h, if any. */
+  abstract findIdempotentCreate(actor: string, key: string): Promise<IdempotentCreate | null>;
+
+  /** Forgets idempotency keys stored before `before`; answers how many. */
+  abstract forgetIdempotencyKeys(before: Date): Promise<number>;
 
   /**
    * Applies `changes` and bumps the version. A change that leaves every field as it was is

@@ -17,8 +17,12 @@ import {
 } from '@app/modules/thresholds/domain/threshold';
 import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
 import {
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyKeyTaken,
   ThresholdRepository,
   type ConditionalWrite,
+  type IdempotencyClaim,
+  type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
   type ThresholdFilter,
@@ -34,6 +38,7 @@ import {
 export class InMemoryThresholdRepository extends ThresholdRepository {
   private readonly rows = new Map<string, Threshold>();
   private readonly log: HistoryEntry[] = [];
+  private readonly idempotency = new Map<string, IdempotentCreate & { at: Date }>();
 
   constructor(
     initial: readonly Threshold[] = [],
@@ -60,15 +65,42 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     return t ? cloneThreshold(t) : null;
   }
 
-  async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+  async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
     const id = input.id ?? randomUUID();
+    const claim = idempotency ? idempotencyKeyOf(ctx.actor, idempotency.key) : undefined;
+    if (claim !== undefined && this.live(claim)) throw new IdempotencyKeyTaken();
     if (this.rows.has(id)) throw duplicateIdError(id);
     const now = this.clock();
     const created = newThreshold(input, id, ctx.actor, now);
     this.assertDefaultRule(created);
     this.rows.set(id, cloneThreshold(created));
     this.log.push(historyEntry('create', null, created, ctx, now));
+    if (claim !== undefined && idempotency) {
+      this.idempotency.set(claim, {
+        fingerprint: idempotency.fingerprint,
+        threshold: cloneThreshold(created),
+        at: now,
+      });
+    }
     return cloneThreshold(created);
+  }
+
+  async findIdempotentCreate(actor: string, key: string): Promise<IdempotentCreate | null> {
+    const found = this.live(idempotencyKeyOf(actor, key));
+    return found ? { fingerprint: found.fingerprint, threshold: cloneThreshold(found.threshold) } : null;
+  }
+
+  async forgetIdempotencyKeys(before: Date): Promise<number> {
+    let forgotten = 0;
+    for (const [k, v] of this.idempotency) {
+      if (v.at < before && this.idempotency.delete(k)) forgotten++;
+    }
+    return forgotten;
+  }
+
+  private live(claim: string): (IdempotentCreate & { at: Date }) | undefined {
+    const found = this.idempotency.get(claim);
+    return found && this.clock().getTime() - found.at.getTime() < IDEMPOTENCY_TTL_MS ? found : undefined;
   }
 
   async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
@@ -155,6 +187,10 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
       }
     }
   }
+}
+
+function idempotencyKeyOf(actor: string, key: string): string {
+  return `${actor}\u0000${key}`;
 }
 
 function matchesFilter(t: Threshold, f: ThresholdFilter): boolean {

@@ -5,6 +5,8 @@ import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain
 import {
   ThresholdRepository,
   type ConditionalWrite,
+  type IdempotencyClaim,
+  type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
   type ThresholdListQuery,
@@ -40,8 +42,16 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     return this.guard(() => this.inner.findById(id));
   }
 
-  create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
-    return this.guard(() => this.inner.create(input, ctx));
+  create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
+    return this.guard(() => this.inner.create(input, ctx, idempotency));
+  }
+
+  findIdempotentCreate(actor: string, key: string): Promise<IdempotentCreate | null> {
+    return this.guard(() => this.inner.findIdempotentCreate(actor, key));
+  }
+
+  forgetIdempotencyKeys(before: Date): Promise<number> {
+    return this.guard(() => this.inner.forgetIdempotencyKeys(before));
   }
 
   update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { LessThan, QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import {
   ConflictError,
   NotFoundError,
@@ -19,16 +19,23 @@ import {
 } from '@app/modules/thresholds/domain/threshold';
 import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/postgres/threshold-history.entity';
 import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
+import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
   historyToDomain,
+  thresholdFromJson,
+  thresholdToJson,
   toDomain,
   toEntity,
   toHistoryEntity,
 } from '@app/modules/thresholds/persistence/postgres/threshold.mapper';
 import { WriteStatements, type Statement } from '@app/modules/thresholds/persistence/postgres/write-statements';
 import {
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyKeyTaken,
   ThresholdRepository,
   type ConditionalWrite,
+  type IdempotencyClaim,
+  type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
   type ThresholdListQuery,
@@ -37,6 +44,7 @@ import {
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
 const PK = 'PK_risk_thresholds';
+const IDEMPOTENCY_PK = 'PK_idempotency_keys';
 const ACTIVE_DEFAULT = 'UQ_risk_thresholds_active_default';
 /** Attempts of an unconditional update that keeps losing a race before giving up with 409. */
 const UNCONDITIONAL_ATTEMPTS = 5;
@@ -94,18 +102,43 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return row ? toDomain(row) : null;
   }
 
-  async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+  async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
     const now = this.clock();
     const created = newThreshold(input, input.id ?? randomUUID(), ctx.actor, now);
-    // One statement: the row and its history entry commit together, in one round trip.
+    const values = this.statements.thresholds.values(toEntity(created));
+    const entry = historyEntry('create', null, created, ctx, now);
+    if (!idempotency) {
+      // One statement: the row and its history entry commit together, in one round trip.
+      await this.write(created.category, created.id, () => this.run(this.statements.create, values, entry));
+      return created;
+    }
+    // An expired claim of the same key no longer counts.
+    await this.dataSource.query(
+      `DELETE FROM "idempotency_keys" WHERE "actor" = $1 AND "key" = $2 AND "created_at" < $3`,
+      [ctx.actor, idempotency.key, new Date(now.getTime() - IDEMPOTENCY_TTL_MS)],
+    );
+    const claim = Object.assign(new IdempotencyKeyEntity(), {
+      actor: ctx.actor,
+      key: idempotency.key,
+      fingerprint: idempotency.fingerprint,
+      threshold: thresholdToJson(created),
+      createdAt: now,
+    });
     await this.write(created.category, created.id, () =>
-      this.run(
-        this.statements.create,
-        this.statements.thresholds.values(toEntity(created)),
-        historyEntry('create', null, created, ctx, now),
-      ),
+      this.run(this.statements.createIdempotent, values, entry, this.statements.idempotency.values(claim)),
     );
     return created;
+  }
+
+  async findIdempotentCreate(actor: string, key: string): Promise<IdempotentCreate | null> {
+    const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ actor, key });
+    if (!row || this.clock().getTime() - row.createdAt.getTime() >= IDEMPOTENCY_TTL_MS) return null;
+    return { fingerprint: row.fingerprint, threshold: thresholdFromJson(row.threshold) };
+  }
+
+  async forgetIdempotencyKeys(before: Date): Promise<number> {
+    const result = await this.dataSource.getRepository(IdempotencyKeyEntity).delete({ createdAt: LessThan(before) });
+    return result.affected ?? 0;
   }
 
   async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
@@ -206,8 +239,13 @@ export class PostgresThresholdRepository extends ThresholdRepository {
   }
 
   /** Runs a write statement with its history entry; answers whether a row was written. */
-  private async run(statement: Statement, params: unknown[], entry: HistoryEntry): Promise<boolean> {
-    const values = [...params, ...this.statements.history.values(toHistoryEntity(entry))];
+  private async run(
+    statement: Statement,
+    params: unknown[],
+    entry: HistoryEntry,
+    extra: unknown[] = [],
+  ): Promise<boolean> {
+    const values = [...params, ...this.statements.history.values(toHistoryEntity(entry)), ...extra];
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     const result = await pool.query({ name: statement.name, text: statement.text, values });
     return result.rowCount === 1;
@@ -249,6 +287,7 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     const pg = pgError(error);
     if (!pg) return error;
     const { code, constraint } = pg;
+    if (code === '23505' && constraint === IDEMPOTENCY_PK) return new IdempotencyKeyTaken();
     if (code === '23505' && constraint === PK) {
       return id ? duplicateIdError(id) : new ConflictError('A threshold with one of these ids already exists.');
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/postgres/threshold-history.entity';
 import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
 
@@ -58,14 +59,24 @@ class Columns<T extends object> {
 export class WriteStatements {
   readonly thresholds: Columns<ThresholdEntity>;
   readonly history: Columns<ThresholdHistoryEntity>;
+  readonly idempotency: Columns<IdempotencyKeyEntity>;
   readonly create: Statement;
+  /** A create that also claims an `Idempotency-Key` (values: threshold, history, idempotency). */
+  readonly createIdempotent: Statement;
   readonly update: Statement;
   readonly delete: Statement;
 
   constructor(dataSource: DataSource) {
     const t = (this.thresholds = new Columns(dataSource, ThresholdEntity));
     this.history = new Columns(dataSource, ThresholdHistoryEntity);
-    this.create = this.withHistory(`INSERT INTO "${t.table}" (${t.names()}) VALUES (${t.placeholders(0)})`, t.count);
+    const k = (this.idempotency = new Columns(dataSource, IdempotencyKeyEntity));
+    const insert = `INSERT INTO "${t.table}" (${t.names()}) VALUES (${t.placeholders(0)})`;
+    this.create = this.withHistory(insert, t.count);
+    this.createIdempotent = this.withHistory(
+      insert,
+      t.count,
+      `claimed AS (INSERT INTO "${k.table}" (${k.names()}) SELECT ${k.placeholders(t.count + this.history.count)} FROM written)`,
+    );
     this.update = this.withHistory(
       `UPDATE "${t.table}" SET ${t.assignments(0)} WHERE "id" = $${t.count + 1} AND "version" = $${t.count + 2}`,
       t.count + 2,
@@ -73,9 +84,10 @@ export class WriteStatements {
     this.delete = this.withHistory(`DELETE FROM "${t.table}" WHERE "id" = $1 AND "version" = $2`, 2);
   }
 
-  private withHistory(write: string, params: number): Statement {
+  private withHistory(write: string, params: number, alsoWith?: string): Statement {
     const h = this.history;
-    const text = `WITH written AS (${write} RETURNING 1) INSERT INTO "${h.table}" (${h.names()}) SELECT ${h.placeholders(params)} FROM written`;
+    const ctes = [`written AS (${write} RETURNING 1)`, ...(alsoWith ? [alsoWith] : [])].join(', ');
+    const text = `WITH ${ctes} INSERT INTO "${h.table}" (${h.names()}) SELECT ${h.placeholders(params)} FROM written`;
     return { name: `rts_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
   }
 }
