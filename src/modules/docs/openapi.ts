@@ -36,6 +36,7 @@ interface Operation {
   query?: z.ZodObject;
   idParam?: boolean;
   ifMatch?: boolean;
+  idempotencyKey?: boolean;
   body?: z.ZodType;
   success: { status: number; schema?: z.ZodType; description: string; etag?: boolean; headers?: string[] };
   errors: number[];
@@ -166,6 +167,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'createThreshold',
     summary: 'Create a threshold',
     tag: 'write',
+    idempotencyKey: true,
     body: createThresholdBody,
     success: {
       status: 201,
@@ -325,6 +327,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   412: 'If-Match does not match the current version; the current ETag is returned.',
   413: 'The request body is larger than the endpoint accepts.',
   415: 'The request body is not application/json.',
+  503: 'The database is unavailable (writes; nothing was written) or thresholds are not loaded yet; retry after Retry-After seconds.',
 };
 
 function refOrInline(schema: z.ZodType): JsonSchema {
@@ -346,6 +349,16 @@ function parametersOf(op: Operation): JsonSchema[] {
   for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
     const schema = field as z.ZodType;
     parameters.push({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: refOrInline(schema) });
+  }
+  if (op.idempotencyKey) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Makes the create safe to retry: a retry with the same key and body within 24 h answers the original threshold (Idempotent-Replayed: true) and creates nothing; the same key with another body is 409.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
   }
   if (op.ifMatch) {
     parameters.push({
@@ -372,6 +385,7 @@ function responsesOf(op: Operation): JsonSchema {
   };
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
   responses['500'] = { $ref: '#/components/responses/Problem500' };
+  if (op.tag !== 'docs' && op.tag !== 'operations') responses['503'] = { $ref: '#/components/responses/Problem503' };
   return responses;
 }
 
@@ -402,10 +416,15 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     schemas[id] = stripSchemaKey(schema);
   }
   const problemResponses: Record<string, JsonSchema> = {};
-  for (const status of [400, 404, 409, 412, 413, 415, 500]) {
+  for (const status of [400, 404, 409, 412, 413, 415, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
-      headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+      headers: {
+        'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
+        ...(status === 503
+          ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } }
+          : {}),
+      },
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
@@ -434,6 +453,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           schema: { type: 'string' },
         },
         ETag: { description: 'The strong entity tag of the threshold version, e.g. "3".', schema: { type: 'string' } },
+        'X-Data-Stale': {
+          description:
+            'Present (true) while the database is unreachable: the answer comes from the last loaded snapshot. Sent with Warning: 110 - "Response is Stale".',
+          schema: { type: 'string', enum: ['true'] },
+        },
       },
     },
   };
