@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { createTestApp, send } from '@test/support/app';
@@ -150,6 +153,40 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
       expect((await send(app, 'POST', '/v1/risk/classify', { score: 5, category: 'financial' })).statusCode).toBe(200);
     } finally {
       await app.close();
+    }
+  }, 60_000);
+
+  it('warm start: with SNAPSHOT_PATH, a replica starting while the database is down serves the last snapshot, marked stale', async () => {
+    const snapshotPath = join(mkdtempSync(join(tmpdir(), 'rts-snapshot-')), 'catalog.json');
+    const env = { STORAGE: 'postgres', DATABASE_URL: url, MIGRATIONS_RUN: 'true', SNAPSHOT_PATH: snapshotPath };
+    const first = await createTestApp({ env });
+    const created = (
+      await send(first, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ name: 'in the snapshot' }))
+    ).json();
+    await waitFor(
+      'the snapshot file',
+      () => existsSync(snapshotPath) && readFileSync(snapshotPath, 'utf8').includes(created.id),
+      5000,
+    );
+    await first.close();
+    expect(statSync(snapshotPath).mode & 0o777).toBe(0o600);
+
+    await server.stop();
+    const second = await createTestApp({ env });
+    try {
+      const ready = await send(second, 'GET', '/health/ready');
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks.storage).toBe('degraded');
+      const read = await send(second, 'GET', `/v1/admin/risk/thresholds/${created.id}`);
+      expect(read.statusCode).toBe(200);
+      expect(read.headers['x-data-stale']).toBe('true');
+      expect((await send(second, 'POST', '/v1/admin/risk/thresholds', aCreateBody())).statusCode).toBe(503);
+      await server.start();
+      const database = second.get(DatabaseService);
+      await waitFor('recovery', () => database.available, 5000);
+      expect((await send(second, 'GET', '/v1/risk/categories')).headers['x-data-stale']).toBeUndefined();
+    } finally {
+      await second.close();
     }
   }, 60_000);
 });

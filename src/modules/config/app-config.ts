@@ -38,7 +38,7 @@ export class AppConfig {
     readonly log: { readonly level: LogLevel },
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
-    readonly catalog: { readonly resyncIntervalMs: number },
+    readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
     readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
   ) {}
 }
@@ -130,7 +130,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel },
     database,
-    { resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number },
+    {
+      resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,
+      ...(values.SNAPSHOT_PATH ? { snapshotPath: values.SNAPSHOT_PATH as string } : {}),
+    },
     { delayMs: values.SHUTDOWN_DELAY_MS as number, graceMs: values.SHUTDOWN_GRACE_MS as number },
   );
 }

@@ -133,6 +133,13 @@ export const ENV_VARS: readonly EnvVar[] = [
       'How often each replica checks the store for changes it missed (a cheap revision query; full reload only on change).',
   },
   {
+    name: 'SNAPSHOT_PATH',
+    schema: z.string(),
+    default: '',
+    description:
+      'File where the last good threshold snapshot is kept, to serve (marked stale) when the database is unreachable at start. Empty: off.',
+  },
+  {
     name: 'SHUTDOWN_DELAY_MS',
     schema: intRange(0, 600_000),
     default: '5000',

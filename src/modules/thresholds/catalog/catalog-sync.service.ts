@@ -1,6 +1,7 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
+import { SnapshotFile } from '@app/modules/thresholds/catalog/snapshot-file';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { UnavailableError } from '@app/modules/thresholds/domain/errors';
 import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
@@ -24,6 +25,8 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
   private flushScheduled = false;
   private syncing: Promise<void> | undefined;
   private resyncAgain = false;
+  private readonly snapshotFile: SnapshotFile | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repository: ThresholdRepository,
@@ -31,20 +34,25 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly feed: ThresholdChangeFeed,
     private readonly config: AppConfig,
     @Optional() private readonly database?: DatabaseService,
-  ) {}
+  ) {
+    this.snapshotFile = config.catalog.snapshotPath ? new SnapshotFile(config.catalog.snapshotPath) : undefined;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.feed.subscribe({ onChange: (ids) => this.changed(ids), onReconnect: () => void this.resync(true) });
     this.database?.events.on('up', () => void this.resync(true));
     await this.resync(true);
-    if (!this.catalog.loaded)
+    if (!this.catalog.loaded) await this.warmStart();
+    if (!this.catalog.loaded) {
       this.logger.warn('thresholds not loaded yet (store unavailable); not ready until they are');
+    }
     this.timer = setInterval(() => void this.tick(), this.config.catalog.resyncIntervalMs);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     await this.feed.close();
   }
 
@@ -82,6 +90,7 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
       this.catalog.replaceAll(all);
       this.revision = revision;
       if (first) this.logger.log(`thresholds loaded: ${all.length}`);
+      this.scheduleSave();
     } catch (error) {
       if (!(error instanceof UnavailableError)) {
         this.logger.error({
@@ -90,6 +99,33 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
         });
       }
     }
+  }
+
+  /** Serves the last saved snapshot (stale) when the store is unreachable at start. */
+  private async warmStart(): Promise<void> {
+    const saved = await this.snapshotFile?.load();
+    if (!saved || this.catalog.loaded) return;
+    this.catalog.replaceAll(saved.thresholds);
+    this.logger.warn(
+      `store unavailable: serving ${saved.thresholds.length} thresholds from the snapshot saved ${saved.savedAt.toISOString()} (stale until the store returns)`,
+    );
+  }
+
+  /** Writes the snapshot file a little after the catalog settles (one write per burst of changes). */
+  private scheduleSave(): void {
+    if (!this.snapshotFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      const snapshot = this.catalog.peek();
+      if (!snapshot) return;
+      this.snapshotFile?.save(snapshot.ordered).catch((error: unknown) =>
+        this.logger.error({
+          msg: 'snapshot file not written',
+          err: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    }, 1000);
+    this.saveTimer.unref();
   }
 
   private changed(ids: string[]): void {
@@ -111,6 +147,7 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
         if (stored) this.catalog.upsert(stored);
         else this.catalog.remove(id);
       }
+      this.scheduleSave();
     } catch {
       // Store unavailable: the resync after it returns picks the change up.
     }

@@ -139,3 +139,13 @@ export function newThreshold(fields: ThresholdFields, id: string, actor: string,
 export function nextVersion(current: Threshold, fields: ThresholdFields, actor: string, at: Date): Threshold {
   return { ...current, ...fields, version: current.version + 1, updatedAt: at, lastModifiedBy: actor };
 }
+
+/** A threshold as JSON (dates as ISO strings): the stored answer of an idempotent create, the warm-start file. */
+export function thresholdToJson(t: Threshold): Record<string, unknown> {
+  return { ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
+}
+
+export function thresholdFromJson(json: Record<string, unknown>): Threshold {
+  const t = json as unknown as Threshold & { createdAt: string; updatedAt: string };
+  return { ...t, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) };
+}

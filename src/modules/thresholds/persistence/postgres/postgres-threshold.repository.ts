@@ -12,6 +12,8 @@ import {
   applyChanges,
   newThreshold,
   nextVersion,
+  thresholdFromJson,
+  thresholdToJson,
   sameFields,
   type Category,
   type Threshold,
@@ -22,8 +24,6 @@ import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/th
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
   historyToDomain,
-  thresholdFromJson,
-  thresholdToJson,
   toDomain,
   toEntity,
   toHistoryEntity,

@@ -74,13 +74,3 @@ export function historyToDomain(e: ThresholdHistoryEntity): HistoryEntry {
     changes: e.changes,
   };
 }
-
-/** A threshold as JSON (dates as ISO strings), e.g. the stored answer of an idempotent create. */
-export function thresholdToJson(t: Threshold): Record<string, unknown> {
-  return { ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
-}
-
-export function thresholdFromJson(json: Record<string, unknown>): Threshold {
-  const t = json as unknown as Threshold & { createdAt: string; updatedAt: string };
-  return { ...t, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) };
-}
