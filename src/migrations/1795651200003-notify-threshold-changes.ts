@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Every committed change of a threshold NOTIFYs `risk_threshold_changes` with its id, from a
- * trigger, so writes by any replica, import or hand reach every replica's catalog.
+ * Every committed change of a threshold NOTIFYs `risk_threshold_changes` with `<id>:<version>`
+ * (`<id>:0` for a delete), from a trigger, so writes by any replica, import or hand reach every
+ * replica's catalog; a replica that already holds that version skips the re-read.
  */
 export class NotifyThresholdChanges1795651200003 implements MigrationInterface {
   name = 'NotifyThresholdChanges1795651200003';
@@ -11,7 +12,11 @@ export class NotifyThresholdChanges1795651200003 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION "risk_thresholds_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('risk_threshold_changes', COALESCE(NEW.id, OLD.id)::text);
+        IF TG_OP = 'DELETE' THEN
+          PERFORM pg_notify('risk_threshold_changes', OLD.id::text || ':0');
+        ELSE
+          PERFORM pg_notify('risk_threshold_changes', NEW.id::text || ':' || NEW.version::text);
+        END IF;
         RETURN NULL;
       END
       $$

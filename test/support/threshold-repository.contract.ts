@@ -76,6 +76,15 @@ export function thresholdRepositoryContract(
         await expect(repo.findById(t.id)).resolves.toEqual(t);
       });
 
+      it('findByIds answers the stored ones among the ids', async () => {
+        const a = aThreshold();
+        const b = aThreshold();
+        const repo = await makeRepository([a, b]);
+        const found = await repo.findByIds([b.id, randomUUID(), a.id]);
+        expect(found.sort((x, y) => x.id.localeCompare(y.id))).toEqual([a, b].sort((x, y) => x.id.localeCompare(y.id)));
+        await expect(repo.findByIds([])).resolves.toEqual([]);
+      });
+
       it('findById answers null for an unknown id', async () => {
         const repo = await makeRepository([]);
         await expect(repo.findById(randomUUID())).resolves.toBeNull();

@@ -7,33 +7,38 @@ import type {
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
 /**
- * An immutable, indexed view of every threshold: by id, and by category in list order (what
- * matching scans). Built whole and never changed, so a reader holding one never sees a
- * half-applied update; the catalog swaps in a new one after each change.
+ * The indexed view of every threshold: by id, and by category in list order (what matching
+ * scans). A full reload builds a new one that the catalog swaps in with one assignment. Single
+ * changes are applied in place by `upsert`/`remove`, each synchronously (binary search + splice,
+ * O(log n) + a memmove): JavaScript runs each to completion, so no reader (all reads are
+ * synchronous) can observe a half-applied change, and a write costs microseconds, not a rebuild.
  */
 export class CatalogSnapshot {
-  private readonly byId: ReadonlyMap<string, Threshold>;
-  private readonly byCategory: ReadonlyMap<Category, readonly Threshold[]>;
+  private readonly byId = new Map<string, Threshold>();
+  private readonly byCategory = new Map<Category, Threshold[]>();
   /** Every threshold in list order (`priority DESC, created_at DESC, id`). */
-  readonly ordered: readonly Threshold[];
+  private readonly sorted: Threshold[];
 
   constructor(
     thresholds: Iterable<Threshold>,
     readonly loadedAt: Date,
   ) {
-    this.ordered = Object.freeze([...thresholds].sort(compareListOrder));
-    this.byId = new Map(this.ordered.map((t) => [t.id, t]));
-    const byCategory = new Map<Category, Threshold[]>();
-    for (const t of this.ordered) {
-      const list = byCategory.get(t.category);
+    this.sorted = [...thresholds].sort(compareListOrder);
+    for (const t of this.sorted) {
+      this.byId.set(t.id, t);
+      const list = this.byCategory.get(t.category);
       if (list) list.push(t);
-      else byCategory.set(t.category, [t]);
+      else this.byCategory.set(t.category, [t]);
     }
-    this.byCategory = byCategory;
   }
 
   get size(): number {
-    return this.ordered.length;
+    return this.sorted.length;
+  }
+
+  /** Every threshold, in list order. Read-only for callers. */
+  get ordered(): readonly Threshold[] {
+    return this.sorted;
   }
 
   get(id: string): Threshold | undefined {
@@ -47,35 +52,64 @@ export class CatalogSnapshot {
 
   list(query: ThresholdListQuery): ThresholdPage {
     const { filter, after, limit } = query;
-    const source = filter.category === undefined ? this.ordered : this.ofCategory(filter.category);
+    const source = filter.category === undefined ? this.sorted : this.ofCategory(filter.category);
+    const start = after ? upperBound(source, after) : 0;
     const items: Threshold[] = [];
-    for (const t of source) {
-      if ((after && compareListOrder(t, after) <= 0) || !matches(t, filter)) continue;
+    for (let i = start; i < source.length; i++) {
+      const t = source[i];
+      if (!matches(t, filter)) continue;
       if (items.length === limit) return { items, hasMore: true };
       items.push(t);
     }
     return { items, hasMore: false };
   }
 
-  /** A new snapshot with `t` added or replaced. */
-  with(t: Threshold, at: Date): CatalogSnapshot {
-    return new CatalogSnapshot([...this.ordered.filter((x) => x.id !== t.id), t], at);
+  /** Adds or replaces `t`. */
+  upsert(t: Threshold): void {
+    this.remove(t.id);
+    this.byId.set(t.id, t);
+    insertSorted(this.sorted, t);
+    const list = this.byCategory.get(t.category);
+    if (list) insertSorted(list, t);
+    else this.byCategory.set(t.category, [t]);
   }
 
-  /** A new snapshot without `id`. */
-  without(id: string, at: Date): CatalogSnapshot {
-    return new CatalogSnapshot(
-      this.ordered.filter((x) => x.id !== id),
-      at,
-    );
+  remove(id: string): void {
+    const old = this.byId.get(id);
+    if (!old) return;
+    this.byId.delete(id);
+    removeSorted(this.sorted, old);
+    const list = this.byCategory.get(old.category);
+    if (list) removeSorted(list, old);
   }
 
   /** Counts for health reporting. */
   counts(): { total: number; active: number; byCategory: Partial<Record<Category, number>> } {
     const byCategory: Partial<Record<Category, number>> = {};
     for (const [category, list] of this.byCategory) byCategory[category] = list.length;
-    return { total: this.ordered.length, active: this.ordered.filter((t) => t.isActive).length, byCategory };
+    return { total: this.sorted.length, active: this.sorted.filter((t) => t.isActive).length, byCategory };
   }
+}
+
+/** Index of the first element ordered after `key` (list order is total, so exact). */
+function upperBound(list: readonly Threshold[], key: Pick<Threshold, 'priority' | 'createdAt' | 'id'>): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareListOrder(list[mid], key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(list: Threshold[], t: Threshold): void {
+  list.splice(upperBound(list, t), 0, t);
+}
+
+function removeSorted(list: Threshold[], t: Threshold): void {
+  const at = upperBound(list, t) - 1;
+  if (at >= 0 && list[at].id === t.id) list.splice(at, 1);
 }
 
 function matches(t: Threshold, f: ThresholdFilter): boolean {

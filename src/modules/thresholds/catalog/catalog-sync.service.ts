@@ -4,10 +4,10 @@ import { DatabaseService } from '@app/modules/database/database.service';
 import { SnapshotFile } from '@app/modules/thresholds/catalog/snapshot-file';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { UnavailableError } from '@app/modules/thresholds/domain/errors';
-import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import { ThresholdChangeFeed, type ThresholdChange } from '@app/modules/thresholds/persistence/change-feed';
 import { IDEMPOTENCY_TTL_MS, ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
-/** More changed ids than this in one batch: reload everything instead of row by row. */
+/** More changed ids than this in one batch: reload everything instead of reading them. */
 const ROW_BY_ROW_LIMIT = 50;
 
 /**
@@ -21,7 +21,7 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger('CatalogSync');
   private revision: string | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private pendingIds = new Set<string>();
+  private pending = new Map<string, number>();
   private flushScheduled = false;
   private syncing: Promise<void> | undefined;
   private resyncAgain = false;
@@ -39,7 +39,7 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.feed.subscribe({ onChange: (ids) => this.changed(ids), onReconnect: () => void this.resync(true) });
+    this.feed.subscribe({ onChange: (change) => this.changed(change), onReconnect: () => void this.resync(true) });
     this.database?.events.on('up', () => void this.resync(true));
     await this.resync(true);
     if (!this.catalog.loaded) await this.warmStart();
@@ -128,23 +128,27 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
     this.saveTimer.unref();
   }
 
-  private changed(ids: string[]): void {
-    for (const id of ids) this.pendingIds.add(id);
+  private changed(change: ThresholdChange): void {
+    // A version this replica already holds (its own write, typically) needs no re-read.
+    const held = this.catalog.versionOf(change.id);
+    if (change.version === 0 ? held === 0 : held >= change.version) return;
+    this.pending.set(change.id, Math.max(change.version, this.pending.get(change.id) ?? 0));
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // Coalesce a burst of notifications (an import) into one pass.
+    // Coalesce a burst of notifications (an import, a busy writer elsewhere) into one read.
     setTimeout(() => void this.flush(), 5).unref();
   }
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    const ids = [...this.pendingIds];
-    this.pendingIds.clear();
+    const ids = [...this.pending.keys()];
+    this.pending.clear();
     if (ids.length > ROW_BY_ROW_LIMIT || !this.catalog.loaded) return this.resync(true);
     try {
+      const stored = new Map((await this.repository.findByIds(ids)).map((t) => [t.id, t]));
       for (const id of ids) {
-        const stored = await this.repository.findById(id);
-        if (stored) this.catalog.upsert(stored);
+        const t = stored.get(id);
+        if (t) this.catalog.upsert(t);
         else this.catalog.remove(id);
       }
       this.scheduleSave();

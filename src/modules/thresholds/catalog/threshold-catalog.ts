@@ -5,8 +5,9 @@ import type { Threshold } from '@app/modules/thresholds/domain/threshold';
 
 /**
  * Holds the current snapshot of every threshold. Reads, matching and classification are served
- * from it (never from the database); it is replaced whole, with one reference assignment, after
- * each write, on change notifications and on resync.
+ * from it (never from the database). A full load replaces it with one reference assignment;
+ * single changes (a write here, a notification from another replica) are applied to it in one
+ * synchronous step each.
  */
 @Injectable()
 export class ThresholdCatalog {
@@ -38,10 +39,15 @@ export class ThresholdCatalog {
    */
   upsert(t: Threshold): void {
     const known = this.snapshot?.get(t.id);
-    if (this.snapshot && (!known || known.version <= t.version)) this.snapshot = this.snapshot.with(t, new Date());
+    if (this.snapshot && (!known || known.version < t.version)) this.snapshot.upsert(t);
   }
 
   remove(id: string): void {
-    if (this.snapshot?.get(id)) this.snapshot = this.snapshot.without(id, new Date());
+    this.snapshot?.remove(id);
+  }
+
+  /** The version this replica holds for `id` (0 when absent). */
+  versionOf(id: string): number {
+    return this.snapshot?.get(id)?.version ?? 0;
   }
 }

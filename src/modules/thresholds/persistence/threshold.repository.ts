@@ -98,6 +98,9 @@ export abstract class ThresholdRepository {
 
   abstract findById(id: string): Promise<Threshold | null>;
 
+  /** The stored thresholds among `ids` (missing ones left out), in any order. */
+  abstract findByIds(ids: readonly string[]): Promise<Threshold[]>;
+
   /**
    * Stores a new threshold at version 1. With `idempotency`, the (actor, key) and the result are
    * stored in the same atomic step; a key already stored fails with `IdempotencyKeyTaken` and

@@ -65,6 +65,13 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     return t ? cloneThreshold(t) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Threshold[]> {
+    return ids.flatMap((id) => {
+      const t = this.rows.get(id);
+      return t ? [cloneThreshold(t)] : [];
+    });
+  }
+
   async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
     const id = input.id ?? randomUUID();
     const claim = idempotency ? idempotencyKeyOf(ctx.actor, idempotency.key) : undefined;

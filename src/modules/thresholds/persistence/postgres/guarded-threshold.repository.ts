@@ -42,6 +42,10 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     return this.guard(() => this.inner.findById(id));
   }
 
+  findByIds(ids: readonly string[]): Promise<Threshold[]> {
+    return this.guard(() => this.inner.findByIds(ids));
+  }
+
   create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
     return this.guard(() => this.inner.create(input, ctx, idempotency));
   }

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
 import type { DatabaseConfig } from '@app/modules/config/app-config';
 import { APPLICATION_NAME } from '@app/modules/database/data-source.options';
-import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import { ThresholdChangeFeed, type ThresholdChange } from '@app/modules/thresholds/persistence/change-feed';
 
-/** The channel the `risk_thresholds` trigger notifies (migration 1795651200003), payload = threshold id. */
+/** The channel the `risk_thresholds` trigger notifies (migration 1795651200003), payload `<id>:<version>`. */
 export const CHANGE_CHANNEL = 'risk_threshold_changes';
 
 const RECONNECT_START_MS = 200;
@@ -18,7 +18,7 @@ const RECONNECT_MAX_MS = 2000;
 export class PgChangeFeed extends ThresholdChangeFeed {
   private readonly logger = new Logger('ChangeFeed');
   private client: Client | undefined;
-  private handlers: { onChange: (ids: string[]) => void; onReconnect: () => void } | undefined;
+  private handlers: { onChange: (change: ThresholdChange) => void; onReconnect: () => void } | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private connectedOnce = false;
@@ -27,7 +27,7 @@ export class PgChangeFeed extends ThresholdChangeFeed {
     super();
   }
 
-  subscribe(handlers: { onChange: (ids: string[]) => void; onReconnect: () => void }): void {
+  subscribe(handlers: { onChange: (change: ThresholdChange) => void; onReconnect: () => void }): void {
     this.handlers = handlers;
     void this.connect(RECONNECT_START_MS);
   }
@@ -72,7 +72,8 @@ export class PgChangeFeed extends ThresholdChangeFeed {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (n: Notification) => {
-      if (n.channel === CHANGE_CHANNEL && n.payload) this.handlers?.onChange([n.payload]);
+      const match = n.channel === CHANGE_CHANNEL ? /^([0-9a-f-]{36}):(\d+)$/.exec(n.payload ?? '') : null;
+      if (match) this.handlers?.onChange({ id: match[1], version: Number(match[2]) });
     });
     try {
       await client.connect();

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { LessThan, QueryFailedError, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import {
+  In,
+  LessThan,
+  QueryFailedError,
+  type DataSource,
+  type EntityManager,
+  type QueryDeepPartialEntity,
+} from 'typeorm';
 import {
   ConflictError,
   NotFoundError,
@@ -100,6 +107,12 @@ export class PostgresThresholdRepository extends ThresholdRepository {
   async findById(id: string): Promise<Threshold | null> {
     const row = await this.dataSource.getRepository(ThresholdEntity).findOneBy({ id });
     return row ? toDomain(row) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Threshold[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource.getRepository(ThresholdEntity).findBy({ id: In([...ids]) });
+    return rows.map(toDomain);
   }
 
   async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
