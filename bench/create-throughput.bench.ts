@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { aCreateBody } from '@test/support/builders';
 import { createTestDatabase } from '@test/support/postgres';
-import { jsonClient, median, startService, throughput } from './support/load';
+import { startServiceProcess } from '@test/support/service-process';
+import { jsonClient, median, throughput } from './support/load';
 
 const POOL = 10;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
@@ -27,12 +28,18 @@ function body(i: number): Record<string, unknown> {
 
 it('POST /v1/admin/risk/thresholds vs raw pg INSERT', async () => {
   const db = await createTestDatabase();
-  const service = await startService({
-    STORAGE: 'postgres',
-    DATABASE_URL: db.url,
-    DATABASE_POOL_MAX: String(POOL),
-    MIGRATIONS_RUN: 'true',
-  });
+  const service = await startServiceProcess(
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DELAY_MS: '0',
+      STORAGE: 'postgres',
+      DATABASE_URL: db.url,
+      DATABASE_POOL_MAX: String(POOL),
+      MIGRATIONS_RUN: 'true',
+    },
+    { from: 'dist' },
+  );
   const client = await jsonClient(service.baseUrl, POOL);
   const pool = new Pool({ connectionString: db.url, max: POOL });
   try {

@@ -21,15 +21,25 @@ export interface ServiceProcess {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   output(): string;
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<void>;
 }
 
 /**
- * Runs the service as its own process from the TypeScript sources (SWC on the fly), on a free
- * loopback port, and waits until it answers.
+ * Runs the service as its own process on a free loopback port and waits until it is ready:
+ * from the TypeScript sources (SWC on the fly), or from the build (`dist/`, for benchmarks;
+ * run `npm run build` first).
  */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { from: 'src' | 'dist' } = { from: 'src' },
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/main.ts')], {
+  const args =
+    options.from === 'src'
+      ? ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/main.ts')]
+      : [join(ROOT, 'dist/main.js')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,5 +59,14 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     if (i > 300) throw new Error(`service did not become ready: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { baseUrl, child, exited, output: () => output };
+  return {
+    baseUrl,
+    child,
+    exited,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
