@@ -34,4 +34,18 @@ describe('probes', () => {
     expect(draining.json()).toMatchObject({ status: 'not_ready', failing: ['lifecycle'] });
     expect((await send(app, 'GET', '/health/live')).statusCode).toBe(200);
   });
+
+  it('detailed reports memory storage, no database or Redis, and the thresholds', async () => {
+    const res = await send(app, 'GET', '/health/detailed');
+    expect(res.json()).toMatchObject({
+      storage: 'memory',
+      checks: {
+        database: 'not_configured',
+        redis: 'not_configured',
+        thresholds: { status: 'up', total: 9, active: 9 },
+      },
+      version: expect.any(String),
+      uptime_s: expect.any(Number),
+    });
+  });
 });

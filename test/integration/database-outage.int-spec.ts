@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { createTestApp, send } from '@test/support/app';
@@ -83,6 +84,11 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
       await sleep(2000);
       await server.stop();
       await waitFor('the breaker to open', () => !database.available, 5000);
+      const during = await send(app, 'GET', '/health/detailed');
+      expect(during.statusCode).toBe(200);
+      expect(during.json()).toMatchObject({ status: 'degraded', checks: { database: { status: 'down' } } });
+      expect(during.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|password/);
+      expect((await send(app, 'GET', '/health/ready')).statusCode).toBe(200);
       await sleep(10_000);
       await server.start();
       const recoveryMs = await waitFor('recovery', () => database.available, 5000);
@@ -92,6 +98,10 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
 
       const stale = await send(app, 'GET', '/v1/risk/categories');
       expect(stale.headers['x-data-stale']).toBeUndefined();
+      expect((await send(app, 'GET', '/health/detailed')).json()).toMatchObject({
+        status: 'ok',
+        checks: { database: { status: 'up' } },
+      });
       process.stdout.write(
         `\noutage test: ${JSON.stringify(counts)}; recovered ${recoveryMs} ms after the database returned\n`,
       );
@@ -132,6 +142,9 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
       const notReady = await send(app, 'GET', '/health/ready');
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json().failing).toEqual(['thresholds']);
+      const detailed = await send(app, 'GET', '/health/detailed');
+      expect(detailed.statusCode).toBe(503);
+      expect(detailed.json()).toMatchObject({ status: 'down', checks: { thresholds: { status: 'down' } } });
       const classify = await send(app, 'POST', '/v1/risk/classify', { score: 5, category: 'financial' });
       expect(classify.statusCode).toBe(503);
       const write = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody());
@@ -187,6 +200,42 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
       expect((await send(second, 'GET', '/v1/risk/categories')).headers['x-data-stale']).toBeUndefined();
     } finally {
       await second.close();
+    }
+  }, 60_000);
+
+  it('a hung database (accepts, never answers) never makes a probe wait longer than its bound', async () => {
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const port = (hung.address() as AddressInfo).port;
+    const started = Date.now();
+    const app = await createTestApp({
+      env: {
+        STORAGE: 'postgres',
+        DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/risk`,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      },
+    });
+    try {
+      const startMs = Date.now() - started;
+      const timed = async (path: string): Promise<{ status: number; ms: number }> => {
+        const t = Date.now();
+        const res = await send(app, 'GET', path);
+        return { status: res.statusCode, ms: Date.now() - t };
+      };
+      const live = await timed('/health/live');
+      const ready = await timed('/health/ready');
+      const detailed = await timed('/health/detailed');
+      process.stdout.write(
+        `\nhung database: start ${startMs} ms; live ${live.ms} ms, ready ${ready.ms} ms, detailed ${detailed.ms} ms\n`,
+      );
+      expect(startMs).toBeLessThan(5000);
+      expect(live).toMatchObject({ status: 200 });
+      expect(ready).toMatchObject({ status: 503 });
+      expect(detailed).toMatchObject({ status: 503 });
+      for (const probe of [live, ready, detailed]) expect(probe.ms).toBeLessThan(1250);
+    } finally {
+      await app.close();
+      hung.close();
     }
   }, 60_000);
 });

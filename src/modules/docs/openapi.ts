@@ -56,6 +56,33 @@ const readyResponse = z
     }),
   })
   .meta({ id: 'Readiness' });
+const detailedResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    storage: z.enum(['postgres', 'memory']),
+    checks: z.object({
+      database: z.union([
+        z.literal('not_configured'),
+        z.object({
+          status: z.enum(['up', 'down']),
+          latency_ms: z.number(),
+          reason: z.enum(['unavailable', 'timeout', 'error', 'pool_saturated']).optional(),
+          pool: z.object({ total: z.number(), idle: z.number(), waiting: z.number(), max: z.number() }),
+        }),
+      ]),
+      redis: z.literal('not_configured'),
+      thresholds: z.object({
+        status: z.enum(['up', 'down']),
+        total: z.number(),
+        active: z.number(),
+        by_category: z.record(z.string(), z.number()),
+      }),
+      lifecycle: z.enum(['running', 'shutting_down']),
+    }),
+    version: z.string(),
+    uptime_s: z.number(),
+  })
+  .meta({ id: 'DetailedHealth' });
 const READ = '/v1/risk/thresholds';
 const ADMIN = '/v1/admin/risk/thresholds';
 
@@ -269,6 +296,20 @@ export const OPERATIONS: readonly Operation[] = [
       schema: readyResponse,
       description:
         'Thresholds are loaded and the service is not shutting down; 503 (same body) names the failing checks.',
+    },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/health/detailed',
+    operationId: 'detailedHealth',
+    summary: 'Every dependency, bounded',
+    tag: 'operations',
+    success: {
+      status: 200,
+      schema: detailedResponse,
+      description:
+        'ok, or degraded (the database is down and the snapshot serves); 503 (same body) when down: thresholds not loaded or shutting down. Each check is bounded (1 s); no error messages or host names.',
     },
     errors: [],
   },

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { HealthReportService, type DetailedHealth } from '@app/modules/health/health-report.service';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 import { StorageStatus } from '@app/modules/health/storage-status.service';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly catalog: ThresholdCatalog,
     private readonly lifecycle: LifecycleService,
     private readonly storage: StorageStatus,
+    private readonly report: HealthReportService,
   ) {}
 
   @Get()
@@ -42,5 +44,13 @@ export class HealthController {
     ];
     void reply.status(failing.length === 0 ? 200 : 503).header('cache-control', 'no-store');
     return { status: failing.length === 0 ? 'ready' : 'not_ready', failing, checks };
+  }
+
+  /** Every dependency, bounded; 503 when the service cannot answer (SPEC §3.4). */
+  @Get('detailed')
+  async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealth> {
+    const report = await this.report.detailed();
+    void reply.status(report.status === 'down' ? 503 : 200).header('cache-control', 'no-store');
+    return report;
   }
 }

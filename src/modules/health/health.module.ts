@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthReportService } from '@app/modules/health/health-report.service';
 import { HealthController } from '@app/modules/health/health.controller';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 import { StaleDataHook } from '@app/modules/health/stale-data.hook';
@@ -6,8 +8,9 @@ import { StorageStatus } from '@app/modules/health/storage-status.service';
 
 @Global()
 @Module({
+  imports: [TerminusModule],
   controllers: [HealthController],
-  providers: [LifecycleService, StorageStatus, StaleDataHook],
+  providers: [LifecycleService, StorageStatus, StaleDataHook, HealthReportService],
   exports: [LifecycleService, StorageStatus],
 })
 export class HealthModule {}
