@@ -315,6 +315,15 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    success: { status: 200, description: 'The Prometheus text exposition format (see docs/OBSERVABILITY.md).' },
+    errors: [],
+  },
+  {
+    method: 'get',
     path: '/docs/openapi.json',
     operationId: 'openApiDocument',
     summary: 'This OpenAPI document',

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { classify } from '@app/modules/thresholds/domain/classification';
 import { matchThreshold, type MatchRequest, type MatchResult } from '@app/modules/thresholds/domain/matching';
 import type { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
@@ -18,7 +21,10 @@ export interface Classification {
 /** Answers "which bands apply, and what level is this score?" from the catalog: no I/O on this path. */
 @Injectable()
 export class ClassificationService {
-  constructor(private readonly catalog: ThresholdCatalog) {}
+  constructor(
+    private readonly catalog: ThresholdCatalog,
+    @InjectMetric(METRIC.classifications) private readonly classified: Counter<'category' | 'level'>,
+  ) {}
 
   match(req: MatchRequest): MatchResult {
     return matchThreshold(this.catalog.current().ofCategory(req.category), req);
@@ -36,6 +42,8 @@ export class ClassificationService {
 
   private classifyAgainst(snapshot: CatalogSnapshot, req: ClassifyRequest): Classification {
     const match = matchThreshold(snapshot.ofCategory(req.category), req);
-    return { request: req, level: classify(req.score, match.riskLevels), match };
+    const level = classify(req.score, match.riskLevels);
+    this.classified.inc({ category: req.category, level });
+    return { request: req, level, match };
   }
 }

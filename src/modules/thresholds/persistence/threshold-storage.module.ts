@@ -1,4 +1,7 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseModule } from '@app/modules/database/database.module';
 import { DatabaseService } from '@app/modules/database/database.service';
@@ -25,9 +28,9 @@ export class ThresholdStorageModule {
         providers: [
           {
             provide: ThresholdRepository,
-            inject: [DatabaseService],
-            useFactory: (db: DatabaseService): ThresholdRepository =>
-              new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db),
+            inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
+            useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ThresholdRepository =>
+              new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db, queryDuration),
           },
           { provide: ThresholdChangeFeed, useFactory: () => new PgChangeFeed(database) },
         ],

@@ -1,3 +1,4 @@
+import type { Histogram } from 'prom-client';
 import { DatabaseUnavailableError, type DatabaseService } from '@app/modules/database/database.service';
 import { UnavailableError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
@@ -20,70 +21,77 @@ export const RETRY_AFTER_SECONDS = 5;
 /**
  * Puts the database circuit breaker in front of a store: while the database is known down,
  * every call fails at once with the domain's `UnavailableError` (503, `Retry-After`) instead of
- * trying a connection; a connection failure during a call marks the database down.
+ * trying a connection; a connection failure during a call marks the database down. Each call's
+ * duration is recorded in `db_query_duration_seconds{operation,outcome}`.
  */
 export class GuardedThresholdRepository extends ThresholdRepository {
   constructor(
     private readonly inner: ThresholdRepository,
     private readonly database: Pick<DatabaseService, 'run'>,
+    private readonly queryDuration?: Pick<Histogram<'operation' | 'outcome'>, 'observe'>,
   ) {
     super();
   }
 
   list(query: ThresholdListQuery): Promise<ThresholdPage> {
-    return this.guard(() => this.inner.list(query));
+    return this.guard('list', () => this.inner.list(query));
   }
 
   findAll(): Promise<Threshold[]> {
-    return this.guard(() => this.inner.findAll());
+    return this.guard('findAll', () => this.inner.findAll());
   }
 
   findById(id: string): Promise<Threshold | null> {
-    return this.guard(() => this.inner.findById(id));
+    return this.guard('findById', () => this.inner.findById(id));
   }
 
   findByIds(ids: readonly string[]): Promise<Threshold[]> {
-    return this.guard(() => this.inner.findByIds(ids));
+    return this.guard('findByIds', () => this.inner.findByIds(ids));
   }
 
   create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
-    return this.guard(() => this.inner.create(input, ctx, idempotency));
+    return this.guard('create', () => this.inner.create(input, ctx, idempotency));
   }
 
   findIdempotentCreate(actor: string, key: string): Promise<IdempotentCreate | null> {
-    return this.guard(() => this.inner.findIdempotentCreate(actor, key));
+    return this.guard('findIdempotentCreate', () => this.inner.findIdempotentCreate(actor, key));
   }
 
   forgetIdempotencyKeys(before: Date): Promise<number> {
-    return this.guard(() => this.inner.forgetIdempotencyKeys(before));
+    return this.guard('forgetIdempotencyKeys', () => this.inner.forgetIdempotencyKeys(before));
   }
 
   update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
-    return this.guard(() => this.inner.update(id, changes, ctx));
+    return this.guard('update', () => this.inner.update(id, changes, ctx));
   }
 
   delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
-    return this.guard(() => this.inner.delete(id, ctx));
+    return this.guard('delete', () => this.inner.delete(id, ctx));
   }
 
   applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
-    return this.guard(() => this.inner.applyImport(plan, ctx));
+    return this.guard('applyImport', () => this.inner.applyImport(plan, ctx));
   }
 
   history(id: string): Promise<HistoryEntry[]> {
-    return this.guard(() => this.inner.history(id));
+    return this.guard('history', () => this.inner.history(id));
   }
 
   revision(): Promise<string> {
-    return this.guard(() => this.inner.revision());
+    return this.guard('revision', () => this.inner.revision());
   }
 
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let outcome = 'ok';
     try {
       return await this.database.run(work);
     } catch (error) {
+      outcome = error instanceof DatabaseUnavailableError ? 'unavailable' : 'error';
       if (error instanceof DatabaseUnavailableError) throw new UnavailableError(undefined, RETRY_AFTER_SECONDS);
       throw error;
+    } finally {
+      this.queryDuration?.observe({ operation, outcome }, (performance.now() - started) / 1000);
     }
   }
 }

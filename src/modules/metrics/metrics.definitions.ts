@@ -1,0 +1,83 @@
+import type { Provider } from '@nestjs/common';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { Registry } from 'prom-client';
+
+/** Buckets for a fast API: from 1 ms to 5 s. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Metric names (SPEC §5). */
+export const METRIC = {
+  httpRequests: 'http_requests_total',
+  httpDuration: 'http_request_duration_seconds',
+  dbQueryDuration: 'db_query_duration_seconds',
+  dbPool: 'db_pool_connections',
+  dbPoolErrors: 'db_pool_errors_total',
+  thresholds: 'risk_thresholds',
+  classifications: 'risk_classifications_total',
+  storageDegraded: 'storage_degraded',
+  rateLimitRejections: 'rate_limit_rejections_total',
+} as const;
+
+/**
+ * Every metric the service exports, defined in one place, registered in the application's own
+ * registry (a fresh one per application instance). Gauges that mirror state (pool, thresholds,
+ * degraded) are read at scrape time by the `MetricsCollector`.
+ */
+export function metricProviders(registry: Registry): Provider[] {
+  const registers = [registry];
+  return [
+    makeCounterProvider({
+      name: METRIC.httpRequests,
+      help: 'HTTP requests answered, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    makeHistogramProvider({
+      name: METRIC.httpDuration,
+      help: 'Time to answer an HTTP request, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    makeHistogramProvider({
+      name: METRIC.dbQueryDuration,
+      help: 'Time of a store operation against PostgreSQL, by operation and outcome.',
+      labelNames: ['operation', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.dbPool,
+      help: 'Database pool connections by state (total, idle, waiting clients, max).',
+      labelNames: ['state'],
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.dbPoolErrors,
+      help: 'Errors reported by the database pool (connections lost while idle).',
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.thresholds,
+      help: 'Thresholds held in the catalog, by category and active state.',
+      labelNames: ['category', 'active'],
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.classifications,
+      help: 'Scores classified, by category and level.',
+      labelNames: ['category', 'level'],
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.storageDegraded,
+      help: '1 while the database is unreachable and answers come from the snapshot, else 0.',
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.rateLimitRejections,
+      help: 'Requests rejected by rate limiting (429).',
+      registers,
+    }),
+  ];
+}

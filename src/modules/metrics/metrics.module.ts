@@ -1,0 +1,32 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { Registry } from 'prom-client';
+import { MetricsCollector } from '@app/modules/metrics/metrics-collector.service';
+import { METRICS_REGISTRY, MetricsController } from '@app/modules/metrics/metrics.controller';
+import { metricProviders } from '@app/modules/metrics/metrics.definitions';
+
+/**
+ * Prometheus metrics (SPEC §5) in a registry of this application instance, so several
+ * instances in one process (tests, replicas in a test) never clash; default process and Node.js
+ * metrics included.
+ */
+@Global()
+@Module({})
+export class MetricsModule {
+  static forRoot(): DynamicModule {
+    const registry = new Registry();
+    const metrics = metricProviders(registry);
+    return {
+      module: MetricsModule,
+      imports: [
+        PrometheusModule.register({
+          path: '/metrics',
+          controller: MetricsController,
+          defaultMetrics: { enabled: true, config: { register: registry } },
+        }),
+      ],
+      providers: [{ provide: METRICS_REGISTRY, useValue: registry }, ...metrics, MetricsCollector],
+      exports: [METRICS_REGISTRY, ...metrics, MetricsCollector],
+    };
+  }
+}
