@@ -5,6 +5,12 @@ import { MetricsCollector } from '@app/modules/metrics/metrics-collector.service
 import { METRICS_REGISTRY, MetricsController } from '@app/modules/metrics/metrics.controller';
 import { metricProviders } from '@app/modules/metrics/metrics.definitions';
 
+const NON_CONFORMING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /**
  * Prometheus metrics (SPEC §5) in a registry of this application instance, so several
  * instances in one process (tests, replicas in a test) never clash; default process and Node.js
@@ -25,7 +31,19 @@ export class MetricsModule {
           defaultMetrics: { enabled: true, config: { register: registry } },
         }),
       ],
-      providers: [{ provide: METRICS_REGISTRY, useValue: registry }, ...metrics, MetricsCollector],
+      providers: [
+        {
+          provide: METRICS_REGISTRY,
+          useFactory: (): Registry => {
+            // prom-client's default gauges named *_total break the Prometheus naming rules
+            // (`promtool check metrics`); the same values exist without the suffix, by type.
+            for (const name of NON_CONFORMING_DEFAULTS) registry.removeSingleMetric(name);
+            return registry;
+          },
+        },
+        ...metrics,
+        MetricsCollector,
+      ],
       exports: [METRICS_REGISTRY, ...metrics, MetricsCollector],
     };
   }
