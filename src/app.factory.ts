@@ -1,29 +1,11 @@
-import {
-  ConsoleLogger,
-  type LoggerService,
-  type LogLevel as NestLogLevel,
-  type NestApplicationOptions,
-} from '@nestjs/common';
+import type { LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
-import type { AppConfig, LogLevel } from '@app/modules/config/app-config';
+import type { AppConfig } from '@app/modules/config/app-config';
 import { configureFastify } from '@app/modules/http/fastify-setup';
 import { requestIdFor } from '@app/modules/http/request-context';
-
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
-/** One JSON line per log event, at the configured level. */
-export function createLogger(config: AppConfig): LoggerService {
-  return new ConsoleLogger({ json: true, colors: false, logLevels: NEST_LEVELS[config.log.level] });
-}
 
 /** The Fastify adapter: request ids from `X-Request-Id` (validated), the largest body limit. */
 export function createAdapter(config: AppConfig): FastifyAdapter {
@@ -35,27 +17,40 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
   });
 }
 
-/** Nest options shared by the service and the test harness: our own JSON parser, no abort on error. */
-export function appOptions(config: AppConfig, logger?: LoggerService | false): NestApplicationOptions {
-  return { bodyParser: false, logger: logger ?? createLogger(config), abortOnError: false };
+/**
+ * Nest options shared by the service and the test harness: our own JSON parser, no abort on
+ * error, and start-up logs buffered until the pino logger takes over (or none, `false`).
+ */
+export function appOptions(logger?: LoggerService | false): NestApplicationOptions {
+  return {
+    bodyParser: false,
+    abortOnError: false,
+    bufferLogs: logger === undefined,
+    ...(logger === undefined ? {} : { logger }),
+  };
 }
 
-/** Applies the HTTP edge configuration and initialises the app (not listening). */
-export async function initApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
+/**
+ * Applies the HTTP edge configuration and initialises the app (not listening). With
+ * `pinoLogs`, Nest's own log lines go through the same pino logger as the request logs.
+ */
+export async function initApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  options: { pinoLogs: boolean } = { pinoLogs: true },
+): Promise<NestFastifyApplication> {
+  if (options.pinoLogs) app.useLogger(app.get(Logger));
   configureFastify(app.getHttpAdapter().getInstance(), config);
   await app.init();
   return app;
 }
 
 /** Builds and initialises the application: used by `main.ts`. */
-export async function createApp(
-  config: AppConfig,
-  options: { logger?: LoggerService | false } = {},
-): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     createAdapter(config),
-    appOptions(config, options.logger),
+    appOptions(),
   );
   return initApp(app, config);
 }

@@ -3,17 +3,20 @@ import type { AppConfig } from '@app/modules/config/app-config';
 import { ConfigModule } from '@app/modules/config/config.module';
 import { DocsModule } from '@app/modules/docs/docs.module';
 import { HealthModule } from '@app/modules/health/health.module';
+import type { DestinationStream } from 'pino';
 import { HttpModule } from '@app/modules/http/http.module';
+import { LoggingModule } from '@app/modules/logging/logging.module';
 import { MetricsModule } from '@app/modules/metrics/metrics.module';
 import { ThresholdsModule } from '@app/modules/thresholds/thresholds.module';
 
 /** The composition root: imports the modules, nothing else. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { logStream?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot(config, options.logStream),
         ConfigModule.forRoot(config),
         HttpModule,
         ThresholdsModule.forRoot(config),

@@ -5,6 +5,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { appOptions, createAdapter, initApp } from '@app/app.factory';
 import { AppModule } from '@app/app.module';
 import { loadConfig } from '@app/modules/config/app-config';
+import type { DestinationStream } from 'pino';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 export interface TestAppOptions {
@@ -12,17 +13,19 @@ export interface TestAppOptions {
   /** Replaces the store (e.g. an empty one); the seeded in-memory store otherwise. */
   repository?: ThresholdRepository;
   logger?: LoggerService | false;
+  /** Captures the application's pino log lines (request logs and Nest's own). */
+  logStream?: DestinationStream;
 }
 
 /** The real application, wired as in production, answering injected requests (no socket). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...options.env });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] });
   if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createAdapter(config),
-    appOptions(config, options.logger ?? false),
+    appOptions(options.logStream ? undefined : (options.logger ?? false)),
   );
   const routes: ServedRoute[] = [];
   app
@@ -34,7 +37,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<NestF
       }
     });
   servedRoutes.set(app, routes);
-  return initApp(app, config);
+  return initApp(app, config, { pinoLogs: options.logStream !== undefined });
 }
 
 export interface ServedRoute {

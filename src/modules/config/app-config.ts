@@ -35,7 +35,7 @@ export class AppConfig {
       readonly importBodyLimitBytes: number;
     },
     readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
-    readonly log: { readonly level: LogLevel },
+    readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
@@ -101,6 +101,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   if (caFile !== undefined && !existsSync(caFile)) {
     problems.push({ name: 'DATABASE_SSL_CA_FILE', value: caFile, expected: 'a readable PEM file' });
   }
+  if (values.LOG_FORMAT === 'pretty' && values.NODE_ENV === 'production') {
+    problems.push({ name: 'LOG_FORMAT', value: 'pretty', expected: 'json in production (pretty is for local use)' });
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const nodeEnv = values.NODE_ENV as NodeEnv;
@@ -128,7 +131,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       importBodyLimitBytes: values.IMPORT_BODY_LIMIT_BYTES as number,
     },
     { mode, requested: requested as StorageRequest },
-    { level: values.LOG_LEVEL as LogLevel },
+    { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },
     database,
     {
       resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,

@@ -54,6 +54,7 @@ export const STORAGE_MODES = ['auto', 'postgres', 'memory'] as const;
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 export const MIGRATIONS_RUN_MODES = ['auto', 'true', 'false'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 export const ENV_VARS: readonly EnvVar[] = [
   {
@@ -158,6 +159,12 @@ export const ENV_VARS: readonly EnvVar[] = [
     schema: oneOf(LOG_LEVELS),
     default: 'info',
     description: 'Lowest level logged: fatal, error, warn, info, debug or trace.',
+  },
+  {
+    name: 'LOG_FORMAT',
+    schema: oneOf(LOG_FORMATS),
+    default: 'json',
+    description: 'json (one JSON line per event) or pretty (human-readable, local use only; refused in production).',
   },
   {
     name: 'BODY_LIMIT_BYTES',
