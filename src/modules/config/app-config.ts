@@ -36,6 +36,7 @@ export class AppConfig {
     },
     readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
     readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
+    readonly metrics: { readonly http: boolean },
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
@@ -132,6 +133,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },
+    { http: values.METRICS_ENABLED === 'true' },
     database,
     {
       resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,

@@ -167,6 +167,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'json (one JSON line per event) or pretty (human-readable, local use only; refused in production).',
   },
   {
+    name: 'METRICS_ENABLED',
+    schema: oneOf(['true', 'false'] as const),
+    default: 'true',
+    description:
+      'Record HTTP request metrics (false: /metrics still answers, without request series; for measuring their cost).',
+  },
+  {
     name: 'BODY_LIMIT_BYTES',
     schema: bytes(100 * 1024 * 1024),
     default: '1048576',

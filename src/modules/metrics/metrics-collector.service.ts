@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance } from 'fastify';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { StorageStatus } from '@app/modules/health/storage-status.service';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
@@ -21,6 +22,7 @@ export class MetricsCollector implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly catalog: ThresholdCatalog,
     private readonly storage: StorageStatus,
+    private readonly config: AppConfig,
     @InjectMetric(METRIC.httpRequests) private readonly requests: Counter<'method' | 'route' | 'status'>,
     @InjectMetric(METRIC.httpDuration) private readonly duration: Histogram<'method' | 'route' | 'status'>,
     @InjectMetric(METRIC.dbPool) private readonly pool: Gauge<'state'>,
@@ -31,6 +33,7 @@ export class MetricsCollector implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    if (!this.config.metrics.http) return;
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     instance.addHook('onResponse', (request, reply, done) => {
       const labels = {
