@@ -33,6 +33,9 @@ describe('probes', () => {
     expect(draining.statusCode).toBe(503);
     expect(draining.json()).toMatchObject({ status: 'not_ready', failing: ['lifecycle'] });
     expect((await send(app, 'GET', '/health/live')).statusCode).toBe(200);
+    const detailed = await send(app, 'GET', '/health/detailed');
+    expect(detailed.statusCode).toBe(503);
+    expect(detailed.json()).toMatchObject({ status: 'down', checks: { lifecycle: 'shutting_down' } });
   });
 
   it('detailed reports memory storage, no database or Redis, and the thresholds', async () => {

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk', STORAGE: 'postgres' }).database).toEqual({
       url: 'postgres://u:p@db:5432/risk',
       poolMax: 10,
+      poolMaxWaiting: 10,
       connectTimeoutMs: 5000,
       statementTimeoutMs: 5000,
       idleTimeoutMs: 30000,

@@ -16,6 +16,8 @@ type StorageRequest = (typeof STORAGE_MODES)[number];
 export interface DatabaseConfig {
   readonly url: string;
   readonly poolMax: number;
+  /** Health reports the pool saturated when more clients than this wait. */
+  readonly poolMaxWaiting: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
   readonly idleTimeoutMs: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       : {
           url: databaseUrl,
           poolMax: values.DATABASE_POOL_MAX as number,
+          poolMaxWaiting: values.DATABASE_POOL_MAX_WAITING as number,
           connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS as number,
           statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
           idleTimeoutMs: values.DATABASE_IDLE_TIMEOUT_MS as number,

@@ -91,6 +91,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Most connections the pool opens.',
   },
   {
+    name: 'DATABASE_POOL_MAX_WAITING',
+    schema: intRange(0, 10_000),
+    default: '10',
+    description:
+      'Health: the database check is down (pool saturated) when more clients than this wait for a connection.',
+  },
+  {
     name: 'DATABASE_CONNECT_TIMEOUT_MS',
     schema: intRange(100, 120_000),
     default: '5000',

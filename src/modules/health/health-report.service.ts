@@ -35,7 +35,7 @@ export interface DetailedHealth {
 /**
  * The document of `GET /health/detailed` (SPEC §3.4), built from terminus indicators: the
  * database (`SELECT 1`, skipped while the breaker is open, bounded by `CHECK_TIMEOUT_MS`), the
- * pool (down when more clients wait than `max`), and the catalog. `degraded`: the database is
+ * pool (down when more clients wait than `DATABASE_POOL_MAX_WAITING`), and the catalog. `degraded`: the database is
  * down but the snapshot serves; `down` (503): thresholds are not loaded or the process is
  * shutting down.
  */
@@ -85,7 +85,7 @@ export class HealthReportService {
     const latency = Math.round(performance.now() - started);
     const outcome = result.database as { status: string; message?: unknown };
     if (outcome.status === 'up') {
-      const saturated = pool.waiting > pool.max;
+      const saturated = pool.waiting > (this.config.database?.poolMaxWaiting ?? pool.max);
       return {
         status: saturated ? 'down' : 'up',
         latency_ms: latency,
