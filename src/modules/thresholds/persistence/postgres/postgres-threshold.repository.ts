@@ -185,20 +185,24 @@ export class PostgresThresholdRepository extends ThresholdRepository {
   }
 
   async delete(id: string, ctx: ConditionalWrite): Promise<Threshold> {
-    const current = await this.findById(id);
-    if (!current) throw new NotFoundError('Threshold', id);
-    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
-      throw new PreconditionFailedError(id, current.version);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.findById(id);
+      if (!current) throw new NotFoundError('Threshold', id);
+      if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
+        throw new PreconditionFailedError(id, current.version);
+      }
+      // As for updates, the version check is part of the DELETE itself.
+      const deleted = await this.run(
+        this.statements.delete,
+        [id, current.version],
+        historyEntry('delete', current, null, ctx, this.clock()),
+      );
+      if (deleted) return current;
+      if (attempt >= UNCONDITIONAL_ATTEMPTS) {
+        throw new ConflictError(`Threshold ${id} is being changed concurrently; retry.`);
+      }
+      // Changed meanwhile: the next pass reports 404 or 412, or retries an unconditional delete.
     }
-    const deleted = await this.run(
-      this.statements.delete,
-      [id, current.version],
-      historyEntry('delete', current, null, ctx, this.clock()),
-    );
-    if (deleted) return current;
-    const moved = await this.findById(id);
-    if (!moved) throw new NotFoundError('Threshold', id);
-    throw new PreconditionFailedError(id, moved.version);
   }
 
   async applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
