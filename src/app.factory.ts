@@ -14,6 +14,8 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
     requestIdHeader: false,
     genReqId: requestIdFor,
     logger: false,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names.
+    trustProxy: config.rateLimit.trustedProxies.length > 0 ? [...config.rateLimit.trustedProxies] : false,
   });
 }
 

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { ConfigModule } from '@app/modules/config/config.module';
 import { DocsModule } from '@app/modules/docs/docs.module';
 import { HealthModule } from '@app/modules/health/health.module';
-import type { DestinationStream } from 'pino';
 import { HttpModule } from '@app/modules/http/http.module';
 import { LoggingModule } from '@app/modules/logging/logging.module';
 import { MetricsModule } from '@app/modules/metrics/metrics.module';
+import { RateLimitModule } from '@app/modules/rate-limit/rate-limit.module';
 import { ThresholdsModule } from '@app/modules/thresholds/thresholds.module';
 
 /** The composition root: imports the modules, nothing else. */
@@ -22,6 +23,7 @@ export class AppModule {
         ThresholdsModule.forRoot(config),
         HealthModule,
         MetricsModule.forRoot(),
+        RateLimitModule.forRoot(config),
         DocsModule,
       ],
     };

@@ -19,7 +19,8 @@ export interface TestAppOptions {
 
 /** The real application, wired as in production, answering injected requests (no socket). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...options.env });
+  // Rate limiting is off unless a test is about it: tests send bursts a client would not.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ...options.env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] });
   if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
   const moduleRef = await builder.compile();

@@ -39,11 +39,21 @@ export class AppConfig {
     readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
     readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
     readonly metrics: { readonly http: boolean },
+    readonly rateLimit: RateLimitConfig,
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
     readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
   ) {}
+}
+
+export interface RateLimitConfig {
+  readonly enabled: boolean;
+  readonly windowMs: number;
+  readonly limits: { readonly read: number; readonly classify: number; readonly write: number };
+  readonly redisUrl?: string;
+  /** Proxies trusted for X-Forwarded-For; empty: none. */
+  readonly trustedProxies: readonly string[];
 }
 
 export interface ConfigProblem {
@@ -137,6 +147,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },
     { http: values.METRICS_ENABLED === 'true' },
+    {
+      enabled: values.RATE_LIMIT_ENABLED === 'true',
+      windowMs: values.RATE_LIMIT_WINDOW_MS as number,
+      limits: {
+        read: values.RATE_LIMIT_READS as number,
+        classify: values.RATE_LIMIT_CLASSIFY as number,
+        write: values.RATE_LIMIT_WRITES as number,
+      },
+      ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL as string } : {}),
+      trustedProxies: ((values.TRUST_PROXY as string | undefined) ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    },
     database,
     {
       resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,

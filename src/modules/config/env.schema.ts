@@ -181,6 +181,53 @@ export const ENV_VARS: readonly EnvVar[] = [
       'Record HTTP request metrics (false: /metrics still answers, without request series; for measuring their cost).',
   },
   {
+    name: 'RATE_LIMIT_ENABLED',
+    schema: oneOf(['true', 'false'] as const),
+    default: 'true',
+    description: 'Rate limiting per client (false: off, e.g. for benchmarks or trusted internal callers).',
+  },
+  {
+    name: 'RATE_LIMIT_WINDOW_MS',
+    schema: intRange(1000, 3_600_000),
+    default: '60000',
+    description: 'Length of a rate-limit window, in milliseconds.',
+  },
+  {
+    name: 'RATE_LIMIT_READS',
+    schema: intRange(1, 10_000_000),
+    default: '1200',
+    description: 'Reads (GET /v1/...) per client per window.',
+  },
+  {
+    name: 'RATE_LIMIT_CLASSIFY',
+    schema: intRange(1, 10_000_000),
+    default: '6000',
+    description: 'Classification requests (POST /v1/risk/classify, /classify/batch) per client per window.',
+  },
+  {
+    name: 'RATE_LIMIT_WRITES',
+    schema: intRange(1, 10_000_000),
+    default: '120',
+    description: 'Writes (POST/PUT/PATCH/DELETE /v1/admin/...) per client per window.',
+  },
+  {
+    name: 'REDIS_URL',
+    schema: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }),
+    default: '',
+    description:
+      'Redis for rate-limit counters shared by replicas (unset: counted in each process). If Redis fails, counting falls back to the process until it returns.',
+    secret: true,
+  },
+  {
+    name: 'TRUST_PROXY',
+    schema: z
+      .string()
+      .regex(/^[0-9a-fA-F.:/,\s]+$/, { error: 'a comma-separated list of proxy IP addresses or CIDR ranges' }),
+    default: '',
+    description:
+      'Proxies whose X-Forwarded-For is trusted for the client IP (comma-separated IPs/CIDRs). Empty: the header is ignored.',
+  },
+  {
     name: 'BODY_LIMIT_BYTES',
     schema: bytes(100 * 1024 * 1024),
     default: '1048576',

@@ -1,0 +1,87 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import Redis from 'ioredis';
+
+/** One fixed-window hit: INCR, set the expiry on the first hit, answer hits and the time left. */
+const HIT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {hits, ttl}
+`;
+
+/**
+ * Rate-limit counters in Redis, shared by every replica, when `REDIS_URL` is set; in the process
+ * otherwise. A Redis that is down or slow never fails a request: the hit is counted locally
+ * (each replica then enforces the budget on its own) until Redis answers again.
+ */
+export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private readonly local = new ThrottlerStorageService();
+  private readonly redis: Redis | undefined;
+  private usingFallback = false;
+
+  constructor(redisUrl: string | undefined) {
+    if (!redisUrl) return;
+    this.redis = new Redis(redisUrl, {
+      // Fail fast instead of queueing while disconnected; reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 250,
+      connectTimeout: 1000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      lazyConnect: false,
+    });
+    this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => {
+      if (this.usingFallback) this.logger.log('Redis is back: rate-limit counters are shared again');
+      this.usingFallback = false;
+    });
+  }
+
+  /** Whether counts currently go to Redis. */
+  get shared(): boolean {
+    return this.redis?.status === 'ready';
+  }
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    if (this.redis && this.redis.status === 'ready') {
+      try {
+        const [hits, pttl] = (await this.redis.eval(HIT, 1, `rl:${key}`, String(ttl))) as [number, number];
+        const seconds = Math.max(1, Math.ceil(pttl / 1000));
+        return {
+          totalHits: hits,
+          timeToExpire: seconds,
+          isBlocked: hits > limit,
+          timeToBlockExpire: hits > limit ? seconds : 0,
+        };
+      } catch (error) {
+        this.fallBack(error);
+      }
+    } else if (this.redis) {
+      this.fallBack(new Error(`Redis ${this.redis.status}`));
+    }
+    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.local.onApplicationShutdown();
+    this.redis?.disconnect();
+  }
+
+  private fallBack(error: unknown): void {
+    if (this.usingFallback) return;
+    this.usingFallback = true;
+    this.logger.warn(
+      `Redis unavailable (${error instanceof Error ? error.message : String(error)}); counting rate limits in this process until it returns`,
+    );
+  }
+}
