@@ -49,12 +49,17 @@ export class LoggingModule {
       customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
       quietReqLogger: true,
       customLogLevel: (req, res, error) => {
+        // 503 is the expected answer while the database is down: a warning, not an error.
+        if (res.statusCode === 503 && !error) return 'warn';
         if (error || res.statusCode >= 500) return 'error';
         if (res.statusCode >= 400) return QUIET_PATHS.has(pathOf(req)) ? 'warn' : 'info';
         return QUIET_PATHS.has(pathOf(req)) ? 'silent' : 'info';
       },
       customSuccessMessage: (req, res) => `${req.method} ${pathOf(req)} ${res.statusCode}`,
       customErrorMessage: (req, res) => `${req.method} ${pathOf(req)} ${res.statusCode}`,
+      // pino-http invents an Error with a stack for every 5xx; the status says it all (real
+      // errors are logged with their stack by the problem filter).
+      customErrorObject: (_req, _res, _error, value: Record<string, unknown>) => ({ ...value, err: undefined }),
       serializers: {
         // Only what helps an operator: never headers that could carry credentials.
         req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
