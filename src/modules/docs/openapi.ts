@@ -377,6 +377,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   412: 'If-Match does not match the current version; the current ETag is returned.',
   413: 'The request body is larger than the endpoint accepts.',
   415: 'The request body is not application/json.',
+  429: 'Too many requests from this client for this kind of request (reads, classify, writes) in the window; see RateLimit-* and Retry-After.',
   503: 'The database is unavailable (writes; nothing was written) or thresholds are not loaded yet; retry after Retry-After seconds.',
 };
 
@@ -435,7 +436,10 @@ function responsesOf(op: Operation): JsonSchema {
   };
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
   responses['500'] = { $ref: '#/components/responses/Problem500' };
-  if (op.tag !== 'docs' && op.tag !== 'operations') responses['503'] = { $ref: '#/components/responses/Problem503' };
+  if (op.tag !== 'docs' && op.tag !== 'operations') {
+    responses['429'] = { $ref: '#/components/responses/Problem429' };
+    responses['503'] = { $ref: '#/components/responses/Problem503' };
+  }
   return responses;
 }
 
@@ -466,7 +470,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     schemas[id] = stripSchemaKey(schema);
   }
   const problemResponses: Record<string, JsonSchema> = {};
-  for (const status of [400, 404, 409, 412, 413, 415, 500, 503]) {
+  for (const status of [400, 404, 409, 412, 413, 415, 429, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
       headers: {
