@@ -195,13 +195,13 @@ export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'RATE_LIMIT_READS',
     schema: intRange(1, 10_000_000),
-    default: '1200',
+    default: '6000',
     description: 'Reads (GET /v1/...) per client per window.',
   },
   {
     name: 'RATE_LIMIT_CLASSIFY',
     schema: intRange(1, 10_000_000),
-    default: '6000',
+    default: '60000',
     description: 'Classification requests (POST /v1/risk/classify, /classify/batch) per client per window.',
   },
   {
