@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { aCreateBody } from '@test/support/builders';
 import { createTestDatabase } from '@test/support/postgres';
-import { startServiceProcess } from '@test/support/service-process';
+import { SERVICE_ADMIN_KEY, startServiceProcess } from '@test/support/service-process';
 import { jsonClient, median, throughput } from './support/load';
 
 const POOL = 10;
@@ -40,7 +40,7 @@ it('POST /v1/admin/risk/thresholds vs raw pg INSERT', async () => {
     },
     { from: 'dist' },
   );
-  const client = await jsonClient(service.baseUrl, POOL);
+  const client = await jsonClient(service.baseUrl, POOL, `Bearer ${SERVICE_ADMIN_KEY}`);
   const pool = new Pool({ connectionString: db.url, max: POOL });
   try {
     const create = async (i: number): Promise<void> => {

@@ -4,7 +4,7 @@
  * HTTP metrics, one with neither (LOG_LEVEL=error, METRICS_ENABLED=false). Alternating rounds,
  * same run, loopback only, a fixed number of requests. Reports the throughput ratio.
  */
-import { startServiceProcess, type ServiceProcess } from '@test/support/service-process';
+import { SERVICE_ADMIN_KEY, startServiceProcess, type ServiceProcess } from '@test/support/service-process';
 import { jsonClient, median, throughput } from './support/load';
 
 const CONCURRENCY = 10;
@@ -22,7 +22,10 @@ it('classify with logging + metrics on vs off', async () => {
     { ...common, LOG_LEVEL: 'error', METRICS_ENABLED: 'false' },
     { from: 'dist' },
   );
-  const clients = { on: await jsonClient(on.baseUrl, CONCURRENCY), off: await jsonClient(off.baseUrl, CONCURRENCY) };
+  const clients = {
+    on: await jsonClient(on.baseUrl, CONCURRENCY, `Bearer ${SERVICE_ADMIN_KEY}`),
+    off: await jsonClient(off.baseUrl, CONCURRENCY, `Bearer ${SERVICE_ADMIN_KEY}`),
+  };
   try {
     const classify =
       (client: typeof clients.on) =>

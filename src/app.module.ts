@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '@app/modules/config/app-config';
+import { AuthModule } from '@app/modules/auth/auth.module';
 import { ConfigModule } from '@app/modules/config/config.module';
 import { DocsModule } from '@app/modules/docs/docs.module';
 import { HealthModule } from '@app/modules/health/health.module';
@@ -23,7 +24,9 @@ export class AppModule {
         ThresholdsModule.forRoot(config),
         HealthModule,
         MetricsModule.forRoot(),
+        // Rate limiting before authentication (its guard runs first), so key guessing is limited too.
         RateLimitModule.forRoot(config),
+        AuthModule,
         DocsModule,
       ],
     };

@@ -29,6 +29,7 @@ export function median(xs: number[]): number {
 export async function jsonClient(
   baseUrl: string,
   connections: number,
+  authorization?: string,
 ): Promise<{ post: (path: string, body: unknown) => Promise<number>; close: () => Promise<void> }> {
   const { hostname, port } = new URL(baseUrl);
   const idle: LoadConnection[] = [];
@@ -46,7 +47,7 @@ export async function jsonClient(
     post: async (path, body) => {
       const connection = await acquire();
       try {
-        return await connection.post(hostname, path, JSON.stringify(body));
+        return await connection.post(hostname, path, JSON.stringify(body), authorization);
       } finally {
         release(connection);
       }
@@ -74,11 +75,12 @@ class LoadConnection {
     });
   }
 
-  post(host: string, path: string, payload: string): Promise<number> {
+  post(host: string, path: string, payload: string, authorization?: string): Promise<number> {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
+      const auth = authorization ? `Authorization: ${authorization}\r\n` : '';
       this.socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
+        `POST ${path} HTTP/1.1\r\nHost: ${host}\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
       );
     });
   }

@@ -38,8 +38,8 @@ describe('write API (SPEC §3.2)', () => {
         priority: 0,
         metadata: null,
         version: 1,
-        created_by: 'anonymous',
-        last_modified_by: 'anonymous',
+        created_by: 'test-admin',
+        last_modified_by: 'test-admin',
       });
       const fetched = await send(app, 'GET', res.headers.location as string);
       expect(fetched.json()).toEqual(body);
@@ -242,9 +242,9 @@ describe('write API (SPEC §3.2)', () => {
       const body = historyResponse.parse(res.json());
       expect(body.threshold_id).toBe(created.id);
       expect(body.history.map((h) => [h.action, h.version, h.actor, h.request_id])).toEqual([
-        ['delete', 2, 'anonymous', 'req-delete'],
-        ['update', 2, 'anonymous', 'req-patch'],
-        ['create', 1, 'anonymous', 'req-create'],
+        ['delete', 2, 'test-admin', 'req-delete'],
+        ['update', 2, 'test-admin', 'req-patch'],
+        ['create', 1, 'test-admin', 'req-create'],
       ]);
       expect(body.history[1].changes).toEqual({ name: { from: 'A', to: 'B' } });
       expect(body.history[2].changes.risk_levels).toEqual({ from: null, to: created.risk_levels });

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
-import { createTestApp, expectProblem, send } from '@test/support/app';
+import { as, createTestApp, expectProblem, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 
 describe('HTTP edge: problem+json, request ids, body rules', () => {
@@ -85,7 +85,7 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/risk/classify',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { ...as('admin'), 'content-type': 'application/json; charset=utf-8' },
       payload: JSON.stringify({ score: 5, category: 'other' }),
     });
     expect(res.statusCode).toBe(200);
@@ -105,7 +105,11 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
   });
 
   it('answers a missing body with 400', async () => {
-    const body = expectProblem(await app.inject({ method: 'POST', url: '/v1/risk/classify' }), 400, 'VALIDATION_ERROR');
+    const body = expectProblem(
+      await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: as('admin') }),
+      400,
+      'VALIDATION_ERROR',
+    );
     expect(body.errors).toEqual([{ field: '/', message: 'is required', code: 'required' }]);
     expectProblem(
       await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' } }),

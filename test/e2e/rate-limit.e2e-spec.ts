@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestApp, expectProblem, send } from '@test/support/app';
+import { as, createTestApp, expectProblem, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 
 const LIMITS = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_READS: '5', RATE_LIMIT_CLASSIFY: '3', RATE_LIMIT_WRITES: '2' };
@@ -29,22 +29,39 @@ describe('rate limiting', () => {
     expect(metrics).toMatch(/^rate_limit_rejections_total 1$/m);
   });
 
+  // Requests without a valid key are counted per client IP before authentication answers 401,
+  // so guessing keys is limited too.
+  const anonymousWrite = (ip: string): Promise<number> =>
+    send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody(), { authorization: '', 'x-forwarded-for': ip }).then(
+      (r) => r.statusCode,
+    );
+
   it('ignores X-Forwarded-For when no proxy is trusted, so spoofing it does not reset the budget', async () => {
     app = await createTestApp({ env: LIMITS });
-    const write = (ip: string): Promise<number> =>
-      send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody(), { 'x-forwarded-for': ip }).then(
-        (r) => r.statusCode,
-      );
-    expect([await write('1.1.1.1'), await write('2.2.2.2'), await write('3.3.3.3')]).toEqual([201, 201, 429]);
+    const statuses = [
+      await anonymousWrite('1.1.1.1'),
+      await anonymousWrite('2.2.2.2'),
+      await anonymousWrite('3.3.3.3'),
+    ];
+    expect(statuses).toEqual([401, 401, 429]);
   });
 
-  it('honours X-Forwarded-For from a trusted proxy: each client has its own budget', async () => {
+  it('honours X-Forwarded-For from a trusted proxy: each client IP has its own budget', async () => {
     app = await createTestApp({ env: { ...LIMITS, TRUST_PROXY: '127.0.0.1' } });
-    const write = (ip: string): Promise<number> =>
-      send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody(), { 'x-forwarded-for': ip }).then(
-        (r) => r.statusCode,
-      );
-    expect([await write('1.1.1.1'), await write('1.1.1.1'), await write('1.1.1.1')]).toEqual([201, 201, 429]);
-    expect(await write('2.2.2.2')).toBe(201);
+    const statuses = [
+      await anonymousWrite('1.1.1.1'),
+      await anonymousWrite('1.1.1.1'),
+      await anonymousWrite('1.1.1.1'),
+    ];
+    expect(statuses).toEqual([401, 401, 429]);
+    expect(await anonymousWrite('2.2.2.2')).toBe(401);
+  });
+
+  it('counts each key on its own budget', async () => {
+    app = await createTestApp({ env: LIMITS });
+    const write = (role: 'editor' | 'admin'): Promise<number> =>
+      send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody(), as(role)).then((r) => r.statusCode);
+    expect([await write('editor'), await write('editor'), await write('editor')]).toEqual([201, 201, 429]);
+    expect([await write('admin'), await write('admin')]).toEqual([201, 201]);
   });
 });

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { aCreateBody } from '@test/support/builders';
 import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
-import { startServiceProcess } from '@test/support/service-process';
+import { SERVICE_ADMIN_KEY, startServiceProcess } from '@test/support/service-process';
 
 const DELAY_MS = 1500;
 const GRACE_MS = 8000;
@@ -17,7 +17,11 @@ function post(agent: Agent, baseUrl: string, path: string, body: unknown): Promi
         port,
         path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: `Bearer ${SERVICE_ADMIN_KEY}`,
+        },
       },
       (res) => {
         res.resume();

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { appOptions, createAdapter, initApp } from '@app/app.factory';
 import { AppModule } from '@app/app.module';
+import { sha256Hex } from '@app/modules/auth/api-keys';
 import { loadConfig } from '@app/modules/config/app-config';
 import type { DestinationStream } from 'pino';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
@@ -20,7 +21,13 @@ export interface TestAppOptions {
 /** The real application, wired as in production, answering injected requests (no socket). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
   // Rate limiting is off unless a test is about it: tests send bursts a client would not.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_ENABLED: 'false',
+    API_KEYS: TEST_KEYS_CONFIG,
+    ...options.env,
+  });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] });
   if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
   const moduleRef = await builder.compile();
@@ -53,7 +60,25 @@ export function routesOf(app: NestFastifyApplication): ServedRoute[] {
   return servedRoutes.get(app) ?? [];
 }
 
-/** `app.inject` with a JSON body. */
+/** API keys of the tests, one per role (configured in every test app unless a test sets API_KEYS). */
+export const TEST_KEYS = {
+  reader: 'rts_test_reader_key_0000000000000000000000000',
+  editor: 'rts_test_editor_key_0000000000000000000000000',
+  admin: 'rts_test_admin_key_00000000000000000000000000',
+} as const;
+const TEST_KEYS_CONFIG = Object.entries(TEST_KEYS)
+  .map(([role, key]) => `test-${role}:${role}:${sha256Hex(key)}`)
+  .join(',');
+
+/** Headers that authenticate as the test key of `role`. */
+export function as(role: keyof typeof TEST_KEYS): Record<string, string> {
+  return { authorization: `Bearer ${TEST_KEYS[role]}` };
+}
+
+/**
+ * `app.inject` with a JSON body, authenticated as the test admin unless `headers` carry their
+ * own `authorization` or `x-api-key` (an empty string sends none).
+ */
 export function send(
   app: NestFastifyApplication,
   method: InjectOptions['method'],
@@ -61,10 +86,12 @@ export function send(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<LightMyRequestResponse> {
+  const authenticated = 'authorization' in headers || 'x-api-key' in headers ? {} : as('admin');
+  const sent = Object.fromEntries(Object.entries({ ...authenticated, ...headers }).filter(([, v]) => v !== ''));
   return app.inject({
     method,
     url,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
     payload: body === undefined ? undefined : JSON.stringify(body),
   });
 }

@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { sha256Hex } from '@app/modules/auth/api-keys';
 
 const ROOT = join(__dirname, '..', '..');
+
+/** The admin key of services started by `startServiceProcess`. */
+export const SERVICE_ADMIN_KEY = 'rts_test_service_admin_key_000000000000000000';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,6 +50,7 @@ export async function startServiceProcess(
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       RATE_LIMIT_ENABLED: 'false',
+      API_KEYS: `test-admin:admin:${sha256Hex(SERVICE_ADMIN_KEY)}`,
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       BODY_LIMIT_BYTES: '2048',
       IMPORT_BODY_LIMIT_BYTES: '4096',
+      API_KEYS: `ops:admin:${'a'.repeat(64)}`,
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -79,11 +80,21 @@ describe('loadConfig', () => {
 
   it('runs migrations at start by default outside production only', () => {
     const url = 'postgres://db/risk';
+    const production = { NODE_ENV: 'production', API_KEYS: `ops:admin:${'a'.repeat(64)}` };
     expect(loadConfig({ DATABASE_URL: url }).database?.migrationsRun).toBe(true);
-    expect(loadConfig({ DATABASE_URL: url, NODE_ENV: 'production' }).database?.migrationsRun).toBe(false);
-    expect(
-      loadConfig({ DATABASE_URL: url, NODE_ENV: 'production', MIGRATIONS_RUN: 'true' }).database?.migrationsRun,
-    ).toBe(true);
+    expect(loadConfig({ DATABASE_URL: url, ...production }).database?.migrationsRun).toBe(false);
+    expect(loadConfig({ DATABASE_URL: url, ...production, MIGRATIONS_RUN: 'true' }).database?.migrationsRun).toBe(true);
+  });
+
+  it('refuses production without API keys, and never prints a key entry', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_KEYS: expected at least one key in production/);
+    try {
+      loadConfig({ API_KEYS: 'ops:admin:not-a-hash-but-a-secret-key' });
+      throw new Error('expected a configuration error');
+    } catch (e) {
+      expect((e as Error).message).toContain('API_KEYS');
+      expect((e as Error).message).not.toContain('not-a-hash-but-a-secret-key');
+    }
   });
 
   it('requires DATABASE_URL for STORAGE=postgres, and a readable CA file', () => {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseApiKeys, type ApiKey } from '@app/modules/auth/api-keys';
 import {
   ENV_VARS,
   type LOG_LEVELS,
@@ -40,6 +41,8 @@ export class AppConfig {
     readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
     readonly metrics: { readonly http: boolean },
     readonly rateLimit: RateLimitConfig,
+    /** Configured API keys (hashes only); empty in development means "generate one at start". */
+    readonly auth: { readonly keys: readonly ApiKey[] },
     /** Present when DATABASE_URL is set. */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
@@ -114,6 +117,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   if (caFile !== undefined && !existsSync(caFile)) {
     problems.push({ name: 'DATABASE_SSL_CA_FILE', value: caFile, expected: 'a readable PEM file' });
   }
+  const keys: ApiKey[] = [];
+  const keysText = values.API_KEYS as string | undefined;
+  if (keysText !== undefined) {
+    const parsed = parseApiKeys(keysText);
+    keys.push(...parsed.keys);
+    // The entries are secret: the problems name entries, never their content.
+    for (const problem of parsed.problems) problems.push({ name: 'API_KEYS', expected: problem });
+  }
+  const keysFile = values.API_KEYS_FILE as string | undefined;
+  if (keysFile !== undefined) {
+    if (!existsSync(keysFile)) {
+      problems.push({
+        name: 'API_KEYS_FILE',
+        value: keysFile,
+        expected: 'a readable file of name:role:sha256hex lines',
+      });
+    } else {
+      const parsed = parseApiKeys(readFileSync(keysFile, 'utf8'));
+      keys.push(...parsed.keys);
+      for (const problem of parsed.problems) problems.push({ name: 'API_KEYS_FILE', expected: problem });
+    }
+  }
+  if (keys.length === 0 && values.NODE_ENV === 'production') {
+    problems.push({ name: 'API_KEYS', expected: 'at least one key in production (npm run key:create makes one)' });
+  }
   if (values.LOG_FORMAT === 'pretty' && values.NODE_ENV === 'production') {
     problems.push({ name: 'LOG_FORMAT', value: 'pretty', expected: 'json in production (pretty is for local use)' });
   }
@@ -161,6 +189,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         .map((p) => p.trim())
         .filter(Boolean),
     },
+    { keys },
     database,
     {
       resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,

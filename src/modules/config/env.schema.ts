@@ -181,6 +181,20 @@ export const ENV_VARS: readonly EnvVar[] = [
       'Record HTTP request metrics (false: /metrics still answers, without request series; for measuring their cost).',
   },
   {
+    name: 'API_KEYS',
+    schema: z.string(),
+    default: '',
+    description:
+      'API keys as name:role:sha256hex entries, comma-separated (role: reader, editor or admin; the SHA-256 of the key, never the key). Create one with npm run key:create.',
+    secret: true,
+  },
+  {
+    name: 'API_KEYS_FILE',
+    schema: z.string(),
+    default: '',
+    description: 'A file of name:role:sha256hex lines (# comments allowed), read at start, in addition to API_KEYS.',
+  },
+  {
     name: 'RATE_LIMIT_ENABLED',
     schema: oneOf(['true', 'false'] as const),
     default: 'true',

@@ -4,6 +4,7 @@ import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import { buildOpenApiDocument } from '@app/modules/docs/openapi';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
+import { Public } from '@app/modules/auth/auth.decorators';
 
 const SWAGGER_ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -28,6 +29,7 @@ const PAGE = `<!doctype html>
 const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n`;
 
 /** `/docs` (Swagger UI, served from the installed swagger-ui-dist, no CDN) and `/docs/openapi.json`. */
+@Public()
 @Controller('docs')
 export class DocsController {
   private readonly document = JSON.stringify(buildOpenApiDocument(SERVICE_VERSION));

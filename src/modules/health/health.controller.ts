@@ -4,12 +4,14 @@ import { HealthReportService, type DetailedHealth } from '@app/modules/health/he
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 import { StorageStatus } from '@app/modules/health/storage-status.service';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
+import { Public } from '@app/modules/auth/auth.decorators';
 
 /**
  * Probes. Liveness does no I/O (a database blip must not restart pods); readiness reads only
  * in-process state: thresholds loaded, not shutting down. A database outage with thresholds
  * loaded is ready but degraded (reads answer from the snapshot).
  */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

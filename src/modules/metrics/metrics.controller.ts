@@ -2,10 +2,12 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { MetricsCollector } from '@app/modules/metrics/metrics-collector.service';
+import { Public } from '@app/modules/auth/auth.decorators';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
 /** `GET /metrics`: the application's registry in the Prometheus text format. */
+@Public()
 @Controller()
 export class MetricsController {
   constructor(

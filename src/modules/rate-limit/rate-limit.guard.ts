@@ -11,6 +11,8 @@ import {
 } from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { principalOf } from '@app/modules/auth/api-key.guard';
+import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -24,9 +26,9 @@ export function rateClassOf(method: string, route: string | undefined): RateClas
 }
 
 /**
- * Per-client rate limiting on the budget of the route's class (reads, classify, writes). The
- * client is the key's principal once API keys exist, else its IP (`request.ip`: Fastify honours
- * `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry `RateLimit-Limit`,
+ * Per-client rate limiting on the budget of the route's class (reads, classify, writes). It runs
+ * before authentication, so key guessing is limited too: the client is the principal of a valid
+ * key, else the IP (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry `RateLimit-Limit`,
  * `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is `429 RATE_LIMIT_EXCEEDED` with
  * `Retry-After`.
  */
@@ -37,13 +39,14 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @InjectMetric(METRIC.rateLimitRejections) private readonly rejections: Counter,
+    private readonly registry: ApiKeyRegistry,
   ) {
     super(options, storage, reflector);
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const principal = (req.principal as { name?: string } | undefined)?.name;
-    return principal ? `key:${principal}` : `ip:${String(req.ip)}`;
+    const principal = principalOf(req as unknown as FastifyRequest, this.registry);
+    return principal ? `key:${principal.name}` : `ip:${String(req.ip)}`;
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {

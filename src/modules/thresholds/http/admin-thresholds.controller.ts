@@ -25,10 +25,12 @@ import {
   type PatchThresholdBody,
 } from '@app/modules/thresholds/http/threshold.schemas';
 import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
+import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 export const ADMIN_THRESHOLDS_PATH = 'v1/admin/risk/thresholds';
 
 /** Threshold management (SPEC §3.2). */
+@RequireRole('editor')
 @Controller(ADMIN_THRESHOLDS_PATH)
 export class AdminThresholdsController {
   constructor(private readonly thresholds: ThresholdsService) {}

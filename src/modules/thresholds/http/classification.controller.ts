@@ -11,8 +11,10 @@ import {
   type ClassifyBody,
 } from '@app/modules/thresholds/http/threshold.schemas';
 import type { z } from 'zod';
+import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 /** Classification and reference data (SPEC §3.1). */
+@RequireRole('reader')
 @Controller('v1/risk')
 export class ClassificationController {
   constructor(private readonly classification: ClassificationService) {}

@@ -15,8 +15,10 @@ import {
   type MatchQuery,
 } from '@app/modules/thresholds/http/threshold.schemas';
 import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
+import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 /** Public reads (SPEC §3.1): active thresholds only. */
+@RequireRole('reader')
 @Controller('v1/risk/thresholds')
 export class ThresholdsController {
   constructor(

@@ -7,10 +7,12 @@ import { parseImportBody } from '@app/modules/thresholds/http/import-body';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 import { importQuery, type ImportQuery } from '@app/modules/thresholds/http/threshold.schemas';
 import { TransferService } from '@app/modules/thresholds/transfer.service';
+import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 export const IMPORT_PATH = '/v1/admin/risk/threshold-import';
 
 /** Bulk export and import (SPEC §3.3). */
+@RequireRole('admin')
 @Controller('v1/admin/risk')
 export class TransferController {
   constructor(private readonly transfer: TransferService) {}

@@ -1,0 +1,69 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ROLES, type Role } from '@app/modules/auth/api-keys';
+import { as, createTestApp, routesOf, send } from '@test/support/app';
+
+const SEED_ID = '00000000-0000-4000-8000-000000000007';
+
+/** What every served route requires. A route missing here, or declaring no access rule, fails. */
+function expectedAccess(method: string, url: string): Role | 'public' {
+  if (url === '/metrics' || url.startsWith('/health') || url.startsWith('/docs')) return 'public';
+  if (url.startsWith('/v1/risk/')) return 'reader';
+  if (url.startsWith('/v1/admin/risk/thresholds')) return 'editor';
+  if (url.startsWith('/v1/admin/risk/threshold-')) return 'admin';
+  throw new Error(`no expected access rule for ${method} ${url}: add one to this test`);
+}
+
+describe('API keys and roles (deny by default)', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('every route: 401 without a key and with a wrong key, 403 below its role, allowed with its role', async () => {
+    const routes = routesOf(app);
+    expect(routes.length).toBeGreaterThan(20);
+    for (const { method, url } of routes) {
+      const path = url.replace(':id', SEED_ID).replace(':file', 'init.js');
+      const access = expectedAccess(method, url);
+      const call = (headers: Record<string, string>): ReturnType<typeof send> =>
+        send(app, method, path, method === 'GET' || method === 'DELETE' ? undefined : {}, headers);
+      const label = `${method} ${url}`;
+      if (access === 'public') {
+        const res = await call({ authorization: '' });
+        expect([401, 403]).not.toContain(res.statusCode);
+        continue;
+      }
+      const anonymous = await call({ authorization: '' });
+      expect({ label, status: anonymous.statusCode }).toEqual({ label, status: 401 });
+      expect(anonymous.headers['www-authenticate']).toContain('Bearer');
+      const wrong = await call({ authorization: 'Bearer rts_not_a_configured_key' });
+      expect({ label, status: wrong.statusCode }).toEqual({ label, status: 401 });
+      const wrongHeader = await call({ 'x-api-key': 'rts_not_a_configured_key' });
+      expect({ label, status: wrongHeader.statusCode }).toEqual({ label, status: 401 });
+      for (const role of ROLES) {
+        const res = await call(as(role));
+        const allowed = ROLES.indexOf(role) >= ROLES.indexOf(access);
+        if (allowed)
+          expect({ label, role, denied: [401, 403].includes(res.statusCode) }).toEqual({ label, role, denied: false });
+        else expect({ label, role, status: res.statusCode }).toEqual({ label, role, status: 403 });
+      }
+    }
+  });
+
+  it('accepts the key as X-API-Key too, and records the principal as the author', async () => {
+    const res = await send(
+      app,
+      'POST',
+      '/v1/admin/risk/thresholds',
+      { name: 'by editor', category: 'other', risk_levels: { low: 1, medium: 2, high: 3, critical: 4 } },
+      { 'x-api-key': 'rts_test_editor_key_0000000000000000000000000' },
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ created_by: 'test-editor', last_modified_by: 'test-editor' });
+    const history = (await send(app, 'GET', `/v1/admin/risk/thresholds/${res.json().id}/history`)).json();
+    expect(history.history[0].actor).toBe('test-editor');
+  });
+});
