@@ -44,6 +44,9 @@ interface Operation {
 
 const ID = '/{id}';
 
+/** The role each group of operations requires (the controllers declare the same with @RequireRole). */
+const ROLE_OF: Record<string, string> = { read: 'reader', write: 'editor', bulk: 'admin' };
+
 const liveResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
 const readyResponse = z
   .object({
@@ -372,6 +375,8 @@ const PROBLEM_SCHEMA: JsonSchema = {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request (BAD_REQUEST).',
+  401: 'No API key, or an unknown one (WWW-Authenticate: Bearer).',
+  403: 'The key is valid but its role is too low for this operation.',
   404: 'No such threshold, or no such route.',
   409: 'The write conflicts with stored data: a duplicate id or a second active default in a category.',
   412: 'If-Match does not match the current version; the current ETag is returned.',
@@ -435,6 +440,10 @@ function responsesOf(op: Operation): JsonSchema {
     },
   };
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
+  if (op.tag !== 'docs' && op.tag !== 'operations') {
+    responses['401'] = { $ref: '#/components/responses/Problem401' };
+    responses['403'] = { $ref: '#/components/responses/Problem403' };
+  }
   responses['500'] = { $ref: '#/components/responses/Problem500' };
   if (op.tag !== 'docs' && op.tag !== 'operations') {
     responses['429'] = { $ref: '#/components/responses/Problem429' };
@@ -453,6 +462,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       operationId: op.operationId,
       summary: op.summary,
       tags: [op.tag],
+      ...(op.tag === 'docs' || op.tag === 'operations'
+        ? { security: [] }
+        : { security: [{ bearer: [] }, { apiKey: [] }], 'x-required-role': ROLE_OF[op.tag] }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: refOrInline(op.body) } } } }
@@ -470,9 +482,13 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     schemas[id] = stripSchemaKey(schema);
   }
   const problemResponses: Record<string, JsonSchema> = {};
-  for (const status of [400, 404, 409, 412, 413, 415, 429, 500, 503]) {
+  for (const status of [400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
       headers: {
         'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
         ...(status === 503
@@ -491,9 +507,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         'Stores risk threshold configurations and classifies risk scores against them deterministically. JSON is snake_case; every error is application/problem+json.',
     },
     tags: [
-      { name: 'read', description: 'Reads and classification.' },
-      { name: 'write', description: 'Threshold management.' },
-      { name: 'bulk', description: 'Export and atomic import.' },
+      { name: 'read', description: 'Reads and classification (role reader and above).' },
+      { name: 'write', description: 'Threshold management (role editor and above).' },
+      { name: 'bulk', description: 'Export and atomic import (role admin).' },
       { name: 'operations', description: 'Probes (no authentication).' },
       { name: 'docs', description: 'This documentation.' },
     ],
