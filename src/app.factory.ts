@@ -1,6 +1,7 @@
 import type { LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
 import type { AppConfig } from '@app/modules/config/app-config';
@@ -14,6 +15,8 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
     requestIdHeader: false,
     genReqId: requestIdFor,
     logger: false,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names.
     trustProxy: config.rateLimit.trustedProxies.length > 0 ? [...config.rateLimit.trustedProxies] : false,
   });
@@ -43,6 +46,30 @@ export async function initApp(
 ): Promise<NestFastifyApplication> {
   if (options.pinoLogs) app.useLogger(app.get(Logger));
   configureFastify(app.getHttpAdapter().getInstance(), config);
+  await app.register(helmet, {
+    // The docs page loads its scripts from this origin; Swagger UI needs inline styles and data: images.
+    contentSecurityPolicy: {
+      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.http.corsOrigins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-match', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: [
+        'etag',
+        'location',
+        'x-request-id',
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'x-data-stale',
+      ],
+      maxAge: 600,
+    });
+  }
   await app.init();
   return app;
 }

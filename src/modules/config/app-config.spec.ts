@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       port: 8080,
       bodyLimitBytes: 1048576,
       importBodyLimitBytes: 10485760,
+      requestTimeoutMs: 30000,
+      keepAliveTimeoutMs: 65000,
+      corsOrigins: [],
     });
     expect(config.storage).toEqual({ mode: 'memory', requested: 'auto' });
     expect(config.log.level).toBe('info');

@@ -36,6 +36,9 @@ export class AppConfig {
       readonly port: number;
       readonly bodyLimitBytes: number;
       readonly importBodyLimitBytes: number;
+      readonly requestTimeoutMs: number;
+      readonly keepAliveTimeoutMs: number;
+      readonly corsOrigins: readonly string[];
     },
     readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
     readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
@@ -171,6 +174,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       port: values.PORT as number,
       bodyLimitBytes: values.BODY_LIMIT_BYTES as number,
       importBodyLimitBytes: values.IMPORT_BODY_LIMIT_BYTES as number,
+      requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS as number,
+      keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS as number,
+      corsOrigins: ((values.CORS_ORIGINS as string | undefined) ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     { mode, requested: requested as StorageRequest },
     { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },

@@ -242,6 +242,27 @@ export const ENV_VARS: readonly EnvVar[] = [
       'Proxies whose X-Forwarded-For is trusted for the client IP (comma-separated IPs/CIDRs). Empty: the header is ignored.',
   },
   {
+    name: 'CORS_ORIGINS',
+    schema: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d+)?)(\s*,\s*https?:\/\/[A-Za-z0-9.-]+(:\d+)?)*$/, {
+      error: 'a comma-separated list of origins like https://admin.example.com',
+    }),
+    default: '',
+    description: 'Browser origins allowed to call the API (CORS), comma-separated. Empty: no cross-origin access.',
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    schema: intRange(1000, 600_000),
+    default: '30000',
+    description: 'Longest time a client may take to send a whole request (headers and body), in milliseconds.',
+  },
+  {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    schema: intRange(1000, 600_000),
+    default: '65000',
+    description:
+      'How long an idle keep-alive connection is kept, in milliseconds (above the load balancer idle timeout).',
+  },
+  {
     name: 'BODY_LIMIT_BYTES',
     schema: bytes(100 * 1024 * 1024),
     default: '1048576',

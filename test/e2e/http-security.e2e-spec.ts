@@ -1,0 +1,59 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestApp, send } from '@test/support/app';
+
+describe('HTTP edge: security headers and CORS', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createTestApp({ env: { CORS_ORIGINS: 'https://admin.example.com' } });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('sends security headers on every response, errors included', async () => {
+    for (const [method, url] of [
+      ['GET', '/v1/risk/categories'],
+      ['GET', '/nowhere'],
+      ['GET', '/health/live'],
+      ['GET', '/docs'],
+    ] as const) {
+      const res = await send(app, method, url);
+      expect({ url, nosniff: res.headers['x-content-type-options'] }).toEqual({ url, nosniff: 'nosniff' });
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toContain('max-age=');
+    }
+  });
+
+  it('answers the preflight of an allowed origin with 204 and the CORS headers', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/risk/classify',
+      headers: {
+        origin: 'https://admin.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://admin.example.com');
+    expect(String(res.headers['access-control-allow-headers'])).toContain('authorization');
+    const actual = await send(app, 'GET', '/v1/risk/categories', undefined, {
+      ...{},
+      origin: 'https://admin.example.com',
+    });
+    expect(actual.headers['access-control-allow-origin']).toBe('https://admin.example.com');
+    expect(String(actual.headers['access-control-expose-headers'])).toContain('x-request-id');
+  });
+
+  it('gives a disallowed origin no CORS headers', async () => {
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/risk/classify',
+      headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const actual = await send(app, 'GET', '/v1/risk/categories', undefined, { origin: 'https://evil.example.net' });
+    expect(actual.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
