@@ -2,11 +2,17 @@ import type { LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { configureFastify } from '@app/modules/http/fastify-setup';
+import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
 import { requestIdFor } from '@app/modules/http/request-context';
+
+function frameworkDetail(status: number): string {
+  return status === 414 ? 'The URL, or one of its path parameters, is too long.' : 'The request URL is malformed.';
+}
 
 /** The Fastify adapter: request ids from `X-Request-Id` (validated), the largest body limit. */
 export function createAdapter(config: AppConfig): FastifyAdapter {
@@ -15,6 +21,20 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
     requestIdHeader: false,
     genReqId: requestIdFor,
     logger: false,
+    // Errors Fastify answers before routing (a URL or parameter too long, a malformed URL) are
+    // problem+json too, and never echo the URL.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+      const status = error.statusCode ?? 400;
+      const problem = buildProblem(codeForStatus(status), frameworkDetail(status), {
+        instance: (request.url ?? '').split('?')[0].slice(0, 256),
+        requestId: String(request.id),
+      });
+      void reply
+        .code(status)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .header('x-request-id', String(request.id))
+        .send(JSON.stringify(problem));
+    },
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names.

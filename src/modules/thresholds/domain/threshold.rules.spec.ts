@@ -1,4 +1,4 @@
-import { check, scoreSchema, validateRiskLevels } from '@app/modules/thresholds/domain/threshold.rules';
+import { check, metadataSchema, scoreSchema, validateRiskLevels } from '@app/modules/thresholds/domain/threshold.rules';
 
 describe('validateRiskLevels', () => {
   const valid = { low: 25, medium: 50, high: 75, critical: 90 };
@@ -81,5 +81,29 @@ describe('scoreSchema', () => {
   });
   it.each([[0], [100], [42.5]])('accepts %p', (score) => {
     expect(check(scoreSchema, score)).toEqual({ ok: true, value: score });
+  });
+});
+
+describe('metadataSchema', () => {
+  const nested = (depth: number): Record<string, unknown> => {
+    let value: Record<string, unknown> = { leaf: true };
+    for (let i = 1; i < depth; i++) value = { a: value };
+    return value;
+  };
+
+  it('accepts objects up to 32 levels and 16 KiB', () => {
+    expect(check(metadataSchema, nested(32)).ok).toBe(true);
+  });
+
+  it('refuses deeper nesting without recursing into it (no stack overflow at 100,000 levels)', () => {
+    const result = check(metadataSchema, nested(100_000));
+    expect(result).toMatchObject({ ok: false, violations: [{ code: 'too_deep' }] });
+  });
+
+  it('refuses more than 16 KiB', () => {
+    expect(check(metadataSchema, { blob: 'x'.repeat(16 * 1024) })).toMatchObject({
+      ok: false,
+      violations: [{ code: 'too_large' }],
+    });
   });
 });

@@ -38,11 +38,39 @@ export const prioritySchema = z
   .min(PRIORITY_MIN, { error: `must be at least ${PRIORITY_MIN}` })
   .max(PRIORITY_MAX, { error: `must be at most ${PRIORITY_MAX}` });
 
+/** Deepest nesting accepted in `metadata`: deeper JSON is refused before anything recurses into it. */
+export const METADATA_MAX_DEPTH = 32;
+
+/** The nesting depth of a JSON value, measured without recursion (a hostile value cannot overflow the stack). */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 export const metadataSchema = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object or null' })
-  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES, {
-    error: `must be at most ${METADATA_MAX_BYTES} bytes when serialized`,
-    params: { code: 'too_large' },
+  .superRefine((m, ctx) => {
+    if (depthOf(m, METADATA_MAX_DEPTH) > METADATA_MAX_DEPTH) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must nest at most ${METADATA_MAX_DEPTH} levels deep`,
+        params: { code: 'too_deep' },
+      });
+    } else if (Buffer.byteLength(JSON.stringify(m), 'utf8') > METADATA_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${METADATA_MAX_BYTES} bytes when serialized`,
+        params: { code: 'too_large' },
+      });
+    }
   });
 
 /** A score to classify: a finite number within [0, 100]. */

