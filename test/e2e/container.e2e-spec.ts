@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * No Docker engine runs here, so the image definition is checked as text: what it must do to be
+ * a correct production image of this service.
+ */
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const stages = instructions.filter((l) => l.startsWith('FROM '));
+
+  it('is multi-stage on a Node.js LTS image', () => {
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(stage).toMatch(/^FROM node:(20|22|24)-/);
+  });
+
+  it('runs production dependencies only, built in the first stage', () => {
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    expect(instructions.filter((l) => l.startsWith('COPY --from=build')).length).toBeGreaterThanOrEqual(2);
+    const runtime = instructions.slice(instructions.indexOf(stages[1]));
+    expect(runtime.filter((l) => /^COPY (--\S+ )*(src|test|bench)\b/.test(l))).toEqual([]);
+    expect(runtime.some((l) => l.startsWith('RUN npm ci'))).toBe(false);
+  });
+
+  it('runs as a non-root user, with node as PID 1 in exec form (SIGTERM reaches the graceful shutdown)', () => {
+    const runtime = instructions.slice(instructions.indexOf(stages[1]));
+    expect(runtime).toContain('USER node');
+    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it('health-checks liveness only, and the build context leaves secrets and local files out', () => {
+    const healthcheck = instructions.find((l) => l.startsWith('HEALTHCHECK'));
+    expect(healthcheck).toContain('/health/live');
+    expect(healthcheck).not.toMatch(/ready|detailed/);
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git', 'dist']));
+  });
+});
