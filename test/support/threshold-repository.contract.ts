@@ -172,46 +172,18 @@ export function thresholdRepositoryContract(
       });
     });
 
-    describe('list', () => {
-      const at = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-      const a = aThreshold({ priority: 5, createdAt: at(1), category: 'financial', industryCode: '52' });
-      const b = aThreshold({ priority: 5, createdAt: at(2), category: 'financial', businessType: 'Bank' });
-      const c = aThreshold({ priority: 0, createdAt: at(3), isActive: false });
-      const d = aThreshold({ priority: 9, createdAt: at(0) });
-      const sameKey1 = aThreshold({ id: '10000000-0000-4000-8000-000000000002', priority: 1, createdAt: at(5) });
-      const sameKey2 = aThreshold({ id: '10000000-0000-4000-8000-000000000001', priority: 1, createdAt: at(5) });
-
-      it('orders by priority desc, created_at desc, id asc', async () => {
+    describe('findAll', () => {
+      it('answers every threshold, inactive included, in list order: priority desc, created_at desc, id asc', async () => {
+        const at = (sec: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, sec));
+        const a = aThreshold({ priority: 5, createdAt: at(1) });
+        const b = aThreshold({ priority: 5, createdAt: at(2) });
+        const c = aThreshold({ priority: 0, createdAt: at(3), isActive: false });
+        const d = aThreshold({ priority: 9, createdAt: at(0) });
+        const sameKey1 = aThreshold({ id: '10000000-0000-4000-8000-000000000002', priority: 1, createdAt: at(5) });
+        const sameKey2 = aThreshold({ id: '10000000-0000-4000-8000-000000000001', priority: 1, createdAt: at(5) });
         const repo = await makeRepository([a, b, c, d, sameKey1, sameKey2]);
-        const page = await repo.list({ filter: {}, limit: 100 });
-        expect(page.items.map((t) => t.id)).toEqual([d.id, b.id, a.id, sameKey2.id, sameKey1.id, c.id]);
-        expect(page.hasMore).toBe(false);
-        await expect(repo.findAll()).resolves.toEqual(page.items);
-      });
-
-      it('filters exactly, business type case-insensitively', async () => {
-        const repo = await makeRepository([a, b, c, d]);
-        const ids = async (filter: object): Promise<string[]> =>
-          (await repo.list({ filter, limit: 100 })).items.map((t) => t.id);
-        await expect(ids({ category: 'financial' })).resolves.toEqual([b.id, a.id]);
-        await expect(ids({ industryCode: '52' })).resolves.toEqual([a.id]);
-        await expect(ids({ industryCode: '5' })).resolves.toEqual([]);
-        await expect(ids({ businessType: 'bank' })).resolves.toEqual([b.id]);
-        await expect(ids({ isActive: false })).resolves.toEqual([c.id]);
-      });
-
-      it('pages after a position without skipping or repeating', async () => {
-        const repo = await makeRepository([a, b, c, d, sameKey1, sameKey2]);
-        const seen: string[] = [];
-        let after: Threshold | undefined;
-        for (let i = 0; i < 10; i++) {
-          const page = await repo.list({ filter: {}, limit: 2, after });
-          seen.push(...page.items.map((t) => t.id));
-          if (!page.hasMore) break;
-          after = page.items[page.items.length - 1];
-        }
-        expect(seen).toEqual((await repo.findAll()).map((t) => t.id));
-        expect(new Set(seen).size).toBe(6);
+        const ids = (await repo.findAll()).map((t) => t.id);
+        expect(ids).toEqual([d.id, b.id, a.id, sameKey2.id, sameKey1.id, c.id]);
       });
     });
 

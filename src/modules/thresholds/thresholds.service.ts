@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ListPosition, ThresholdFilter, ThresholdPage } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
@@ -9,10 +10,7 @@ import {
   type ConditionalWrite,
   type IdempotencyClaim,
   type IdempotentCreate,
-  type ListPosition,
   type NewThreshold,
-  type ThresholdFilter,
-  type ThresholdPage,
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 

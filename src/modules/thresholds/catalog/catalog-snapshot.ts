@@ -1,10 +1,33 @@
 import { compareListOrder } from '@app/modules/thresholds/domain/invariants';
 import type { Category, Threshold } from '@app/modules/thresholds/domain/threshold';
-import type {
-  ThresholdFilter,
-  ThresholdListQuery,
-  ThresholdPage,
-} from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** Exact-match filters of a list. `businessType` compares case-insensitively. */
+export interface ThresholdFilter {
+  category?: Category;
+  industryCode?: string;
+  businessType?: string;
+  isActive?: boolean;
+}
+
+/** A position in the list order `priority DESC, created_at DESC, id ASC`: the last item of a page. */
+export interface ListPosition {
+  priority: number;
+  createdAt: Date;
+  id: string;
+}
+
+export interface ThresholdListQuery {
+  filter: ThresholdFilter;
+  limit: number;
+  /** Start after this position (exclusive). */
+  after?: ListPosition;
+}
+
+export interface ThresholdPage {
+  items: Threshold[];
+  /** Whether more items follow the last one. */
+  hasMore: boolean;
+}
 
 /**
  * The indexed view of every threshold: by id, and by category in list order (what matching

@@ -1,6 +1,6 @@
 import type { Classification } from '@app/modules/thresholds/classification.service';
 import type { MatchResult } from '@app/modules/thresholds/domain/matching';
-import type { ThresholdPage } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { ThresholdPage } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { encodeCursor } from '@app/modules/thresholds/http/cursor';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 

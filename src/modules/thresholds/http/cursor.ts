@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@app/modules/thresholds/domain/errors';
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
-import type { ListPosition } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { ListPosition } from '@app/modules/thresholds/catalog/catalog-snapshot';
 
 const positionSchema = z.tuple([z.number().int(), z.iso.datetime(), z.uuid()]);
 

@@ -1,7 +1,8 @@
 import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { ImportCandidate } from '@app/modules/thresholds/domain/import-plan';
-import type { NewThreshold, ThresholdFilter } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { ThresholdFilter } from '@app/modules/thresholds/catalog/catalog-snapshot';
+import type { NewThreshold } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
   AdminListQuery,
   HistoryEntryResponse,

@@ -1,33 +1,5 @@
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
-import type { Category, Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
-
-/** Exact-match filters of a list. `businessType` compares case-insensitively. */
-export interface ThresholdFilter {
-  category?: Category;
-  industryCode?: string;
-  businessType?: string;
-  isActive?: boolean;
-}
-
-/** A position in the list order `priority DESC, created_at DESC, id ASC`: the last item of a page. */
-export interface ListPosition {
-  priority: number;
-  createdAt: Date;
-  id: string;
-}
-
-export interface ThresholdListQuery {
-  filter: ThresholdFilter;
-  limit: number;
-  /** Start after this position (exclusive). */
-  after?: ListPosition;
-}
-
-export interface ThresholdPage {
-  items: Threshold[];
-  /** Whether more items follow the last one. */
-  hasMore: boolean;
-}
+import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 
 /** Who writes, and under which request. */
 export interface WriteContext {
@@ -90,9 +62,6 @@ export interface ImportPlan {
  * - what it returns is a copy: callers cannot change what it holds.
  */
 export abstract class ThresholdRepository {
-  /** One page in list order. */
-  abstract list(query: ThresholdListQuery): Promise<ThresholdPage>;
-
   /** Every threshold, inactive included, in list order. */
   abstract findAll(): Promise<Threshold[]>;
 

@@ -25,9 +25,6 @@ import {
   type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
-  type ThresholdFilter,
-  type ThresholdListQuery,
-  type ThresholdPage,
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -46,14 +43,6 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
   ) {
     super();
     for (const t of initial) this.rows.set(t.id, cloneThreshold(t));
-  }
-
-  async list(query: ThresholdListQuery): Promise<ThresholdPage> {
-    const { after, limit } = query;
-    const matching = this.sorted().filter(
-      (t) => matchesFilter(t, query.filter) && (!after || compareListOrder(t, after) > 0),
-    );
-    return { items: matching.slice(0, limit).map(cloneThreshold), hasMore: matching.length > limit };
   }
 
   async findAll(): Promise<Threshold[]> {
@@ -198,13 +187,4 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
 
 function idempotencyKeyOf(actor: string, key: string): string {
   return `${actor}\u0000${key}`;
-}
-
-function matchesFilter(t: Threshold, f: ThresholdFilter): boolean {
-  return (
-    (f.category === undefined || t.category === f.category) &&
-    (f.industryCode === undefined || t.industryCode === f.industryCode) &&
-    (f.businessType === undefined || t.businessType?.toLowerCase() === f.businessType.toLowerCase()) &&
-    (f.isActive === undefined || t.isActive === f.isActive)
-  );
 }

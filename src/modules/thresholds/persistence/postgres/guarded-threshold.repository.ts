@@ -10,8 +10,6 @@ import {
   type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
-  type ThresholdListQuery,
-  type ThresholdPage,
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -31,10 +29,6 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     private readonly queryDuration?: Pick<Histogram<'operation' | 'outcome'>, 'observe'>,
   ) {
     super();
-  }
-
-  list(query: ThresholdListQuery): Promise<ThresholdPage> {
-    return this.guard('list', () => this.inner.list(query));
   }
 
   findAll(): Promise<Threshold[]> {

@@ -45,8 +45,6 @@ import {
   type IdempotentCreate,
   type ImportPlan,
   type NewThreshold,
-  type ThresholdListQuery,
-  type ThresholdPage,
   type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -75,28 +73,6 @@ export class PostgresThresholdRepository extends ThresholdRepository {
   /** Built on first use: entity metadata exists only once the DataSource has connected. */
   private get statements(): WriteStatements {
     return (this.built ??= new WriteStatements(this.dataSource));
-  }
-
-  async list(query: ThresholdListQuery): Promise<ThresholdPage> {
-    const { filter, after, limit } = query;
-    const qb = this.dataSource.getRepository(ThresholdEntity).createQueryBuilder('t');
-    if (filter.category !== undefined) qb.andWhere('t.category = :category', { category: filter.category });
-    if (filter.industryCode !== undefined)
-      qb.andWhere('t.industryCode = :industryCode', { industryCode: filter.industryCode });
-    if (filter.businessType !== undefined) {
-      qb.andWhere('lower(t.businessType) = lower(:businessType)', { businessType: filter.businessType });
-    }
-    if (filter.isActive !== undefined) qb.andWhere('t.isActive = :isActive', { isActive: filter.isActive });
-    if (after) {
-      qb.andWhere(
-        '(t.priority < :p OR (t.priority = :p AND (t.createdAt < :c OR (t.createdAt = :c AND t.id > :id))))',
-        { p: after.priority, c: after.createdAt, id: after.id },
-      );
-    }
-    const rows = await this.ordered(qb)
-      .take(limit + 1)
-      .getMany();
-    return { items: rows.slice(0, limit).map(toDomain), hasMore: rows.length > limit };
   }
 
   async findAll(): Promise<Threshold[]> {
