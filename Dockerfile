@@ -18,6 +18,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+# The operator scripts (scripts/*.sh run `node dist/cli`): `docker run ... scripts/pre_deployment_check.sh`.
+COPY scripts ./scripts
 USER node
 EXPOSE 8080
 # Liveness only (no I/O): a database outage must not mark the container unhealthy.

@@ -34,6 +34,16 @@ describe('Dockerfile', () => {
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
 
+  it('carries the operator CLI (dist/cli) and its scripts', () => {
+    const runtime = instructions.slice(instructions.indexOf(stages[1]));
+    expect(runtime).toEqual(expect.arrayContaining([expect.stringMatching(/^COPY (--\S+ )*scripts \.\/scripts$/)]));
+    expect(runtime).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^COPY --from=build .*\/app\/dist \.\/dist$/)]),
+    );
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).not.toContain('scripts');
+  });
+
   it('health-checks liveness only, and the build context leaves secrets and local files out', () => {
     const healthcheck = instructions.find((l) => l.startsWith('HEALTHCHECK'));
     expect(healthcheck).toContain('/health/live');

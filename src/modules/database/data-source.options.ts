@@ -23,7 +23,7 @@ export const MIGRATIONS = [
 
 export const APPLICATION_NAME = 'risk-threshold-service';
 
-function sslOptions(ssl: DatabaseConfig['ssl']): false | { rejectUnauthorized: boolean; ca?: string } {
+export function sslOptions(ssl: DatabaseConfig['ssl']): false | { rejectUnauthorized: boolean; ca?: string } {
   switch (ssl.mode) {
     case 'disable':
       return false;
