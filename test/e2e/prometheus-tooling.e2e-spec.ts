@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { expositionProblems } from '@app/cli/ops/exposition';
 import { createTestApp, send } from '@test/support/app';
 
 const ROOT = join(__dirname, '..', '..');
@@ -12,33 +13,6 @@ function promtool(): string | undefined {
   if (found) return found;
   if (process.env.CI) throw new Error('promtool is missing: .ci/run installs the Debian package prometheus');
   return undefined;
-}
-
-/**
- * The checks `promtool check metrics` makes that matter here, for a machine without promtool:
- * every family has HELP and TYPE, names are valid, only counters end in _total, samples parse.
- */
-function lintExposition(text: string): string[] {
-  const problems: string[] = [];
-  const types = new Map<string, string>();
-  const helps = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (meta) {
-      if (meta[1] === 'HELP') helps.add(meta[2]);
-      else types.set(meta[2], meta[3]);
-      continue;
-    }
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$/.test(line))
-      problems.push(`unparsable: ${line}`);
-  }
-  for (const [name, type] of types) {
-    if (!helps.has(name)) problems.push(`${name}: no HELP`);
-    if (type !== 'counter' && name.endsWith('_total'))
-      problems.push(`${name}: non-counter metrics should not have "_total" suffix`);
-  }
-  return problems;
 }
 
 describe('Prometheus tooling', () => {
@@ -63,7 +37,7 @@ describe('Prometheus tooling', () => {
       });
     } else {
       process.stdout.write('\npromtool not installed: checked with the built-in exposition lint\n');
-      expect(lintExposition(text)).toEqual([]);
+      expect(expositionProblems(text)).toEqual([]);
     }
   });
 

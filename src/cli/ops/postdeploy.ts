@@ -1,8 +1,7 @@
+import { expositionProblems } from '@app/cli/ops/exposition';
 import { messageOf, report, type Check, type Report } from '@app/cli/ops/report';
 
 const LEVELS = ['minimal', 'low', 'medium', 'high', 'critical'] as const;
-/** A Prometheus text exposition sample line: name, optional labels, value, optional timestamp. */
-const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?\d+)?$/;
 
 interface Answer {
   status: number;
@@ -187,10 +186,10 @@ export async function postdeploy(options: PostdeployOptions): Promise<Report> {
   if (metrics instanceof Error) unreachable('metrics', '/metrics', metrics);
   else {
     const lines = metrics.text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    const bad = lines.filter((line) => !SAMPLE.test(line));
+    const problems = expositionProblems(metrics.text);
     if (metrics.status !== 200) fail('metrics', `/metrics answers ${metrics.status}`, 'docs/OBSERVABILITY.md');
-    else if (bad.length > 0 || lines.length === 0) {
-      fail('metrics', `/metrics does not parse: ${bad[0] ?? 'no samples'}`, 'docs/OBSERVABILITY.md');
+    else if (problems.length > 0) {
+      fail('metrics', `/metrics is not a valid exposition: ${problems[0]}`, 'docs/OBSERVABILITY.md');
     } else if (!lines.some((line) => line.startsWith('http_requests_total'))) {
       fail('metrics', '/metrics has no http_requests_total', 'set METRICS_ENABLED=true');
     } else pass('metrics', `/metrics parses (${lines.length} samples)`);
