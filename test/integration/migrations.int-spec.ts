@@ -99,7 +99,7 @@ describe('migrations', () => {
       SchemaBehindError,
     );
     await expect(DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'false' }))).rejects.toThrow(
-      new RegExp(`${MIGRATIONS.length} migration\\(s\\) pending.*npm run migration:run`),
+      new RegExp(`${MIGRATIONS.length} migration\\(s\\) pending.*node dist/cli migrate`),
     );
     const service = await DatabaseService.start(databaseConfig(db.url, { MIGRATIONS_RUN: 'true' }));
     expect(await service.source.showMigrations()).toBe(false);

@@ -99,7 +99,7 @@ export async function postdeploy(options: PostdeployOptions): Promise<Report> {
       fail(
         'health.detailed',
         `degraded: the database is down (${reason}); reads are served from the snapshot, writes fail`,
-        'docs/RUNBOOK.md#database-down',
+        'docs/RUNBOOK.md#storage-degraded',
       );
     } else if (body?.storage === 'memory') {
       checks.push({

@@ -119,7 +119,13 @@ describe('loadConfig', () => {
   });
 
   it('never prints the value of a secret variable', () => {
-    const secret = { name: 'TEST_SECRET', schema: ENV_VARS[2].schema, description: 'a secret', secret: true };
+    const secret = {
+      name: 'TEST_SECRET',
+      schema: ENV_VARS[2].schema,
+      description: 'a secret',
+      secret: true,
+      example: '80',
+    };
     (ENV_VARS as unknown as object[]).push(secret);
     try {
       expect(() => loadConfig({ TEST_SECRET: 'hunter2-not-a-port' })).toThrow(ConfigValidationError);
@@ -149,6 +155,19 @@ describe('environment documentation', () => {
 
   it('docs/ENVIRONMENT_VARIABLES.md is the schema (npm run docs:generate)', () => {
     expect(readFileSync(join(root, 'docs', 'ENVIRONMENT_VARIABLES.md'), 'utf8')).toBe(renderEnvMarkdown());
+  });
+
+  it('every variable has an example its schema accepts (placeholders aside), and required ones say where', () => {
+    for (const v of ENV_VARS) {
+      expect({ name: v.name, example: v.example.length > 0 }).toEqual({ name: v.name, example: true });
+      if (!v.example.includes('<'))
+        expect({ name: v.name, ok: v.schema.safeParse(v.example).success }).toEqual({ name: v.name, ok: true });
+    }
+    const required = ENV_VARS.filter((v) => v.requiredWhere).map((v) => v.name);
+    expect(required).toEqual(expect.arrayContaining(['DATABASE_URL', 'API_KEYS']));
+    // What the docs call required is what loadConfig refuses without it.
+    expect(() => loadConfig({ STORAGE: 'postgres' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', STORAGE: 'memory' })).toThrow(/API_KEYS/);
   });
 
   it('.env.example parses into a valid configuration', () => {

@@ -14,6 +14,10 @@ export interface EnvVar {
   description: string;
   /** Never printed, in errors or logs. */
   secret?: boolean;
+  /** A realistic value (placeholders in <angle brackets> for secrets); a test parses the others. */
+  example: string;
+  /** Where the variable must be set (beyond its default), in words; absent: never required. */
+  requiredWhere?: string;
 }
 
 const port = z.coerce
@@ -59,19 +63,22 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'NODE_ENV',
+    example: 'production',
     schema: oneOf(NODE_ENVS),
     default: 'development',
     description: 'Runtime environment: development, test or production.',
   },
   {
     name: 'HOST',
+    example: '0.0.0.0',
     schema: z.string().min(1, { error: 'a host name or IP address to listen on' }),
     default: '0.0.0.0',
     description: 'Address the HTTP server listens on.',
   },
-  { name: 'PORT', schema: port, default: '8080', description: 'Port the HTTP server listens on.' },
+  { name: 'PORT', example: '8080', schema: port, default: '8080', description: 'Port the HTTP server listens on.' },
   {
     name: 'STORAGE',
+    example: 'postgres',
     schema: oneOf(STORAGE_MODES),
     default: 'auto',
     description:
@@ -79,6 +86,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'DATABASE_URL',
+    example: 'postgres://risk:<password>@db.internal:5432/risk',
+    requiredWhere: 'STORAGE=postgres (and for the migration and db: commands)',
     schema: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' }),
     default: '',
     description: 'PostgreSQL connection URL, e.g. postgres://user:password@host:5432/db. Unset: no database.',
@@ -86,12 +95,14 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'DATABASE_POOL_MAX',
+    example: '10',
     schema: intRange(1, 200),
     default: '10',
     description: 'Most connections the pool opens.',
   },
   {
     name: 'DATABASE_POOL_MAX_WAITING',
+    example: '10',
     schema: intRange(0, 10_000),
     default: '10',
     description:
@@ -99,42 +110,49 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'DATABASE_CONNECT_TIMEOUT_MS',
+    example: '5000',
     schema: intRange(100, 120_000),
     default: '5000',
     description: 'How long opening a connection may take, in milliseconds.',
   },
   {
     name: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    example: '5000',
     schema: intRange(100, 600_000),
     default: '5000',
     description: 'Server-side statement timeout of every query, in milliseconds.',
   },
   {
     name: 'DATABASE_IDLE_TIMEOUT_MS',
+    example: '30000',
     schema: intRange(1000, 3_600_000),
     default: '30000',
     description: 'How long an idle pooled connection is kept, in milliseconds.',
   },
   {
     name: 'DATABASE_SSL_MODE',
+    example: 'verify-full',
     schema: oneOf(SSL_MODES),
     default: 'disable',
     description: 'TLS to PostgreSQL: disable, require (encrypted, server not verified) or verify-full.',
   },
   {
     name: 'DATABASE_SSL_CA_FILE',
+    example: '/etc/risk-threshold-service/db-ca/ca.crt',
     schema: z.string(),
     default: '',
     description: 'PEM file of the CA that signed the server certificate (verify-full); system CAs when empty.',
   },
   {
     name: 'MIGRATIONS_RUN',
+    example: 'false',
     schema: oneOf(MIGRATIONS_RUN_MODES),
     default: 'auto',
     description: 'Run pending migrations at start: true, false, or auto (true unless NODE_ENV=production).',
   },
   {
     name: 'CATALOG_RESYNC_INTERVAL_MS',
+    example: '30000',
     schema: intRange(100, 3_600_000),
     default: '30000',
     description:
@@ -142,6 +160,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'SNAPSHOT_PATH',
+    example: '/var/cache/risk-threshold-service/snapshot.json',
     schema: z.string(),
     default: '',
     description:
@@ -149,6 +168,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'SHUTDOWN_DELAY_MS',
+    example: '1000',
     schema: intRange(0, 600_000),
     default: '5000',
     description:
@@ -156,6 +176,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'SHUTDOWN_GRACE_MS',
+    example: '20000',
     schema: intRange(1000, 600_000),
     default: '25000',
     description:
@@ -163,18 +184,21 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'LOG_LEVEL',
+    example: 'info',
     schema: oneOf(LOG_LEVELS),
     default: 'info',
     description: 'Lowest level logged: fatal, error, warn, info, debug or trace.',
   },
   {
     name: 'LOG_FORMAT',
+    example: 'json',
     schema: oneOf(LOG_FORMATS),
     default: 'json',
     description: 'json (one JSON line per event) or pretty (human-readable, local use only; refused in production).',
   },
   {
     name: 'METRICS_ENABLED',
+    example: 'true',
     schema: oneOf(['true', 'false'] as const),
     default: 'true',
     description:
@@ -182,6 +206,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'API_KEYS',
+    example: 'frontend:reader:<sha256-hex>,admin-ui:admin:<sha256-hex>',
+    requiredWhere: 'production (this or API_KEYS_FILE)',
     schema: z.string(),
     default: '',
     description:
@@ -190,42 +216,51 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'API_KEYS_FILE',
+    example: '/etc/risk-threshold-service/api-keys',
+    requiredWhere: 'production (this or API_KEYS)',
     schema: z.string(),
     default: '',
     description: 'A file of name:role:sha256hex lines (# comments allowed), read at start, in addition to API_KEYS.',
   },
   {
     name: 'RATE_LIMIT_ENABLED',
+    example: 'true',
     schema: oneOf(['true', 'false'] as const),
     default: 'true',
     description: 'Rate limiting per client (false: off, e.g. for benchmarks or trusted internal callers).',
   },
   {
     name: 'RATE_LIMIT_WINDOW_MS',
+    example: '60000',
     schema: intRange(1000, 3_600_000),
     default: '60000',
     description: 'Length of a rate-limit window, in milliseconds.',
   },
   {
     name: 'RATE_LIMIT_READS',
+    example: '6000',
     schema: intRange(1, 10_000_000),
     default: '6000',
     description: 'Reads (GET /v1/...) per client per window.',
   },
   {
     name: 'RATE_LIMIT_CLASSIFY',
+    example: '60000',
     schema: intRange(1, 10_000_000),
     default: '60000',
     description: 'Classification requests (POST /v1/risk/classify, /classify/batch) per client per window.',
   },
   {
     name: 'RATE_LIMIT_WRITES',
+    example: '120',
     schema: intRange(1, 10_000_000),
     default: '120',
     description: 'Writes (POST/PUT/PATCH/DELETE /v1/admin/...) per client per window.',
   },
   {
     name: 'REDIS_URL',
+    example: 'redis://:<password>@redis.internal:6379',
+    requiredWhere: 'production with more than one replica (recommended)',
     schema: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }),
     default: '',
     description:
@@ -234,6 +269,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'TRUST_PROXY',
+    example: '10.0.0.0/8',
     schema: z
       .string()
       .regex(/^[0-9a-fA-F.:/,\s]+$/, { error: 'a comma-separated list of proxy IP addresses or CIDR ranges' }),
@@ -243,6 +279,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'CORS_ORIGINS',
+    example: 'https://admin.example.com',
     schema: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d+)?)(\s*,\s*https?:\/\/[A-Za-z0-9.-]+(:\d+)?)*$/, {
       error: 'a comma-separated list of origins like https://admin.example.com',
     }),
@@ -251,12 +288,14 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'HTTP_REQUEST_TIMEOUT_MS',
+    example: '30000',
     schema: intRange(1000, 600_000),
     default: '30000',
     description: 'Longest time a client may take to send a whole request (headers and body), in milliseconds.',
   },
   {
     name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    example: '65000',
     schema: intRange(1000, 600_000),
     default: '65000',
     description:
@@ -264,12 +303,14 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'BODY_LIMIT_BYTES',
+    example: '1048576',
     schema: bytes(100 * 1024 * 1024),
     default: '1048576',
     description: 'Largest request body accepted, in bytes (413 above it).',
   },
   {
     name: 'IMPORT_BODY_LIMIT_BYTES',
+    example: '10485760',
     schema: bytes(1024 * 1024 * 1024),
     default: '10485760',
     description: 'Largest body accepted by the threshold import endpoint, in bytes.',

