@@ -22,7 +22,7 @@ const common = {
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };
-// Integration tests and benchmarks need PostgreSQL: found or started once per run.
+// Integration tests need PostgreSQL: found or started once per run.
 const withPostgres = {
   ...common,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -40,9 +40,5 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
     },
-    // `npm run bench` only (not part of `npm test`): ratios against a baseline measured in the same run.
-    ...(process.env.RTS_BENCH === '1'
-      ? [{ ...withPostgres, displayName: 'bench', testMatch: ['<rootDir>/bench/**/*.bench.ts'] }]
-      : []),
   ],
 };

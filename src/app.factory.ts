@@ -1,7 +1,6 @@
 import type { LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
@@ -9,6 +8,7 @@ import type { AppConfig } from '@app/modules/config/app-config';
 import { configureFastify } from '@app/modules/http/fastify-setup';
 import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
 import { requestIdFor } from '@app/modules/http/request-context';
+import { addSecurityHeaders } from '@app/modules/http/security-headers';
 
 function frameworkDetail(status: number): string {
   return status === 414 ? 'The URL, or one of its path parameters, is too long.' : 'The request URL is malformed.';
@@ -66,12 +66,7 @@ export async function initApp(
 ): Promise<NestFastifyApplication> {
   if (options.pinoLogs) app.useLogger(app.get(Logger));
   configureFastify(app.getHttpAdapter().getInstance(), config);
-  await app.register(helmet, {
-    // The docs page loads its scripts from this origin; Swagger UI needs inline styles and data: images.
-    contentSecurityPolicy: {
-      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-    },
-  });
+  addSecurityHeaders(app.getHttpAdapter().getInstance());
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.http.corsOrigins],

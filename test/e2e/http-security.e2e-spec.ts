@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { securityHeaders } from '@app/modules/http/security-headers';
 import { createTestApp, send } from '@test/support/app';
 
 describe('HTTP edge: security headers and CORS', () => {
@@ -22,7 +23,11 @@ describe('HTTP edge: security headers and CORS', () => {
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['strict-transport-security']).toContain('max-age=');
+      // Exactly helmet's set, computed once at start.
+      for (const [name, value] of Object.entries(securityHeaders()))
+        expect({ url, name, value: res.headers[name] }).toEqual({ url, name, value });
     }
+    expect(Object.keys(securityHeaders()).length).toBeGreaterThanOrEqual(12);
   });
 
   it('answers the preflight of an allowed origin with 204 and the CORS headers', async () => {

@@ -1,14 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
-import pino, { type DestinationStream, type LoggerOptions } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import type { AppConfig } from '@app/modules/config/app-config';
 
 /** Probes and scrapes: logged only when they fail. */
 const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/health/detailed', '/metrics']);
 
-/** Headers that carry credentials: never logged. */
+/** Headers that carry credentials: never logged (request lines carry no headers at all; belt and braces). */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -16,9 +16,8 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '').split('?')[0];
-}
+/** The service's one pino logger: request lines and Nest's own lines go through it. */
+export const PINO_LOGGER = Symbol('PINO_LOGGER');
 
 /** pino options: one JSON line per event with level, time, msg, request_id, context. */
 export function loggerOptions(config: AppConfig): LoggerOptions {
@@ -35,49 +34,82 @@ export function loggerOptions(config: AppConfig): LoggerOptions {
 }
 
 /**
- * JSON logs with nestjs-pino. The request id is Fastify's (validated `X-Request-Id` or a UUID,
- * see `request-context.ts`), which middie copies onto the raw request; every request line and
- * every line logged while handling it carries it as `request_id`.
+ * Where lines go: `stream` (tests), or stdout through a buffered asynchronous writer (lines are
+ * written in batches of at least 4 KiB or on the next tick, not one `write(2)` per line; pino
+ * flushes it synchronously when the process exits).
+ */
+function createLogger(config: AppConfig, stream?: DestinationStream): PinoInstance {
+  const options = loggerOptions(config);
+  if (stream) return pino(options, stream);
+  if (config.log.format === 'pretty') return pino(options);
+  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+}
+
+type Level = 'error' | 'warn' | 'info' | 'silent';
+
+/** The level of a request line: failures by status, successful probes and scrapes not at all. */
+export function requestLogLevel(path: string, status: number): Level {
+  // 503 is the expected answer while the database is down: a warning, not an error.
+  if (status === 503) return 'warn';
+  if (status >= 500) return 'error';
+  if (status >= 400) return QUIET_PATHS.has(path) ? 'warn' : 'info';
+  return QUIET_PATHS.has(path) ? 'silent' : 'info';
+}
+
+/**
+ * One line per answered request, from a Fastify `onResponse` hook: method, path (never the query
+ * string or a header), status, duration and the request id (Fastify's: a validated `X-Request-Id`
+ * or a UUID, see `request-context.ts`). A hook rather than pino-http's middleware: no middleware
+ * layer and no per-request child logger, which on a cheap request cost more than the request.
+ */
+@Injectable()
+export class RequestLogger implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(PINO_LOGGER) private readonly logger: PinoInstance,
+  ) {}
+
+  onModuleInit(): void {
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    instance.addHook('onResponse', (request, reply, done) => {
+      this.log(request, reply);
+      done();
+    });
+  }
+
+  private log(request: FastifyRequest, reply: FastifyReply): void {
+    const url = request.url;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const status = reply.statusCode;
+    const level = requestLogLevel(path, status);
+    if (level === 'silent' || !this.logger.isLevelEnabled(level)) return;
+    this.logger[level](
+      {
+        request_id: String(request.id),
+        req: { method: request.method, path, user_agent: request.headers['user-agent'] },
+        res: { status },
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      `${request.method} ${path} ${status}`,
+    );
+  }
+}
+
+/**
+ * JSON logs: nestjs-pino's `Logger` carries Nest's own lines (start-up, database, errors) into the
+ * pino logger; `RequestLogger` writes the request lines. nestjs-pino's request middleware is not
+ * used (`forRoutes: []`).
  */
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
-    const http: PinoHttpOptions<IncomingMessage, ServerResponse> = {
-      ...loggerOptions(config),
-      // Fastify generated and validated the id; pino-http reuses `req.id`.
-      genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',
-      customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-      quietReqLogger: true,
-      customLogLevel: (req, res, error) => {
-        // 503 is the expected answer while the database is down: a warning, not an error.
-        if (res.statusCode === 503 && !error) return 'warn';
-        if (error || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return QUIET_PATHS.has(pathOf(req)) ? 'warn' : 'info';
-        return QUIET_PATHS.has(pathOf(req)) ? 'silent' : 'info';
-      },
-      customSuccessMessage: (req, res) => `${req.method} ${pathOf(req)} ${res.statusCode}`,
-      customErrorMessage: (req, res) => `${req.method} ${pathOf(req)} ${res.statusCode}`,
-      // pino-http invents an Error with a stack for every 5xx; the status says it all (real
-      // errors are logged with their stack by the problem filter).
-      customErrorObject: (_req, _res, _error, value: Record<string, unknown>) => ({ ...value, err: undefined }),
-      serializers: {
-        // Only what helps an operator: never headers that could carry credentials.
-        req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
-          method: req.method,
-          path: req.url.split('?')[0],
-          user_agent: req.headers['user-agent'],
-        }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-    };
+    const logger = createLogger(config, stream);
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: stream ? [http, stream] : http,
-          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-        }),
-      ],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] })],
+      providers: [{ provide: PINO_LOGGER, useValue: logger }, RequestLogger],
+      exports: [PINO_LOGGER],
     };
   }
 }

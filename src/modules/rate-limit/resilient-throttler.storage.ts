@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
 
@@ -13,13 +13,60 @@ return {hits, ttl}
 `;
 
 /**
+ * Fixed-window counters in this process, the same rule as the Redis script: the first hit of a key
+ * opens a window of `ttl` ms, every hit in it counts, the budget resets when it ends. O(1) a hit.
+ * (@nestjs/throttler's own in-memory storage keeps one timestamp per hit and filters them on every
+ * request: O(hits in the window), which at tens of thousands of requests a minute cost more than
+ * the request itself.)
+ */
+export class LocalWindows {
+  private readonly windows = new Map<string, { hits: number; expiresAt: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sweepIntervalMs = 60_000) {
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  increment(key: string, ttl: number, limit: number, now = Date.now()): ThrottlerStorageRecord {
+    let window = this.windows.get(key);
+    if (!window || window.expiresAt <= now) {
+      window = { hits: 0, expiresAt: now + ttl };
+      this.windows.set(key, window);
+    }
+    window.hits++;
+    const seconds = Math.max(1, Math.ceil((window.expiresAt - now) / 1000));
+    const blocked = window.hits > limit;
+    return {
+      totalHits: window.hits,
+      timeToExpire: seconds,
+      isBlocked: blocked,
+      timeToBlockExpire: blocked ? seconds : 0,
+    };
+  }
+
+  /** Forgets windows that have ended (keys of clients gone quiet). */
+  sweep(now = Date.now()): void {
+    for (const [key, window] of this.windows) if (window.expiresAt <= now) this.windows.delete(key);
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+/**
  * Rate-limit counters in Redis, shared by every replica, when `REDIS_URL` is set; in the process
  * otherwise. A Redis that is down or slow never fails a request: the hit is counted locally
  * (each replica then enforces the budget on its own) until Redis answers again.
  */
 export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new LocalWindows();
   private readonly redis: Redis | undefined;
   private usingFallback = false;
 
@@ -46,13 +93,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
     return this.redis?.status === 'ready';
   }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     if (this.redis && this.redis.status === 'ready') {
       try {
         const [hits, pttl] = (await this.redis.eval(HIT, 1, `rl:${key}`, String(ttl))) as [number, number];
@@ -69,11 +110,11 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
     } else if (this.redis) {
       this.fallBack(new Error(`Redis ${this.redis.status}`));
     }
-    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    return this.local.increment(key, ttl, limit);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.local.onApplicationShutdown();
+    this.local.close();
     this.redis?.disconnect();
   }
 
