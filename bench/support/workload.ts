@@ -31,7 +31,7 @@ export async function topUp(client: Client, size: number): Promise<number> {
   await client.query(
     `INSERT INTO risk_thresholds (id, name, description, category, industry_code, business_type, risk_levels,
        is_default, is_active, priority, metadata, version, created_at, updated_at, created_by, last_modified_by)
-     SELECT md5('rts-bench-' || i)::uuid,
+     SELECT overlay(overlay(md5('rts-bench-' || i) PLACING '4' FROM 13) PLACING '8' FROM 17)::uuid,
             'bench ' || i,
             NULL,
             ($3::text[])[1 + i % 8],
@@ -56,11 +56,12 @@ export async function topUp(client: Client, size: number): Promise<number> {
 
 /** Ids of seeded rows that exist at every size (i = 1..16, active). */
 export function seededIds(): string[] {
-  // md5('rts-bench-' || i)::uuid, computed the same way PostgreSQL does.
+  // The md5 of 'rts-bench-<i>' as a version-4 UUID, as topUp computes it in SQL.
   return Array.from({ length: 16 }, (_, k) => k + 1)
     .filter((i) => i % 25 !== 0)
     .map((i) => {
-      const hex = createHash('md5').update(`rts-bench-${i}`).digest('hex');
+      const md5 = createHash('md5').update(`rts-bench-${i}`).digest('hex');
+      const hex = `${md5.slice(0, 12)}4${md5.slice(13, 16)}8${md5.slice(17)}`;
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     });
 }

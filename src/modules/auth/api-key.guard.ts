@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
+import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
 import { ACCESS_METADATA, type Access } from '@app/modules/auth/auth.decorators';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 
@@ -29,7 +29,7 @@ export function principalOf(request: FastifyRequest, registry: ApiKeyRegistry): 
   const memo = request as FastifyRequest & { [PRINCIPAL]?: Principal | null };
   if (memo[PRINCIPAL] === undefined) {
     const key = presentedKey(request);
-    memo[PRINCIPAL] = (key === undefined ? undefined : authenticate(registry.keys, key)) ?? null;
+    memo[PRINCIPAL] = (key === undefined ? undefined : registry.authenticate(key)) ?? null;
   }
   return memo[PRINCIPAL] ?? undefined;
 }
@@ -41,16 +41,27 @@ export function principalOf(request: FastifyRequest, registry: ApiKeyRegistry): 
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** Each handler's access rule, read from its metadata once. */
+  private readonly rules = new WeakMap<object, Access | null>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly registry: ApiKeyRegistry,
   ) {}
 
+  private ruleOf(context: ExecutionContext): Access | undefined {
+    const handler = context.getHandler();
+    let rule = this.rules.get(handler);
+    if (rule === undefined) {
+      rule =
+        this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [handler, context.getClass()]) ?? null;
+      this.rules.set(handler, rule);
+    }
+    return rule ?? undefined;
+  }
+
   canActivate(context: ExecutionContext): boolean {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const access = this.ruleOf(context);
     if (access && 'public' in access) return true;
     if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
     const http = context.switchToHttp();

@@ -35,14 +35,23 @@ export class MetricsCollector implements OnModuleInit {
   onModuleInit(): void {
     if (!this.config.metrics.http) return;
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // The labelled series of each (method, route, status), resolved once: prom-client hashes the
+    // label set on every labelled call otherwise.
+    const series = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
     instance.addHook('onResponse', (request, reply, done) => {
-      const labels = {
-        method: request.method,
-        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-        status: String(reply.statusCode),
-      };
-      this.requests.inc(labels);
-      this.duration.observe(labels, reply.elapsedTime / 1000);
+      const method = request.method;
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      const status = reply.statusCode;
+      const key = `${method} ${route} ${status}`;
+      let one = series.get(key);
+      if (!one) {
+        const counter = this.requests.labels(method, route, String(status));
+        const histogram = this.duration.labels(method, route, String(status));
+        one = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+        series.set(key, one);
+      }
+      one.count();
+      one.observe(reply.elapsedTime / 1000);
       done();
     });
   }

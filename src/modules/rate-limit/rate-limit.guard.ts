@@ -1,12 +1,9 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
   ThrottlerException,
-  ThrottlerGuard,
   type ThrottlerModuleOptions,
-  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -30,48 +27,46 @@ export function rateClassOf(method: string, route: string | undefined): RateClas
  * before authentication, so key guessing is limited too: the client is the principal of a valid
  * key, else the IP (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry `RateLimit-Limit`,
  * `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is `429 RATE_LIMIT_EXCEEDED` with
- * `Retry-After`.
+ * `Retry-After`. One counter increment per request: the budget comes from the route's class
+ * directly (@nestjs/throttler's own guard looked up skip and limit metadata of every throttler
+ * on every request).
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate {
+  private readonly limits: Record<RateClass, number>;
+  private readonly windowMs: number;
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     @InjectMetric(METRIC.rateLimitRejections) private readonly rejections: Counter,
     private readonly registry: ApiKeyRegistry,
   ) {
-    super(options, storage, reflector);
+    const throttlers = Array.isArray(options) ? options : options.throttlers;
+    const limitOf = (name: RateClass): number => Number(throttlers.find((t) => t.name === name)?.limit ?? 0);
+    this.limits = { read: limitOf('read'), classify: limitOf('classify'), write: limitOf('write') };
+    this.windowMs = Number(throttlers[0]?.ttl ?? 60_000);
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const principal = principalOf(req as unknown as FastifyRequest, this.registry);
-    return principal ? `key:${principal.name}` : `ip:${String(req.ip)}`;
-  }
-
-  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
     const rateClass = rateClassOf(request.method, request.routeOptions.url);
-    if (rateClass === undefined || rateClass !== throttler.name) return true;
-    const tracker = await getTracker(request, context);
-    const key = generateKey(context, tracker, rateClass);
-    const record = await this.storageService.increment(key, ttl, limit, blockDuration, rateClass);
-    void reply
+    if (rateClass === undefined) return true;
+    const principal = principalOf(request, this.registry);
+    const key = `${rateClass}:${principal ? `key:${principal.name}` : `ip:${request.ip}`}`;
+    const limit = this.limits[rateClass];
+    const record = await this.storage.increment(key, this.windowMs, limit, 0, rateClass);
+    void http
+      .getResponse<FastifyReply>()
       .header('ratelimit-limit', String(limit))
       .header('ratelimit-remaining', String(Math.max(0, limit - record.totalHits)))
       .header('ratelimit-reset', String(record.timeToExpire));
     if (record.isBlocked) {
-      void reply.header('retry-after', String(Math.max(1, record.timeToBlockExpire)));
+      void http.getResponse<FastifyReply>().header('retry-after', String(Math.max(1, record.timeToBlockExpire)));
       this.rejections.inc();
       throw new ThrottlerException(`Too many ${rateClass} requests; retry after ${record.timeToBlockExpire} s.`);
     }
     return true;
-  }
-
-  protected override generateKey(context: ExecutionContext, tracker: string, throttlerName: string): string {
-    return `${throttlerName}:${tracker}`;
   }
 }

@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { classify } from '@app/modules/thresholds/domain/classification';
-import { matchThreshold, type MatchRequest, type MatchResult } from '@app/modules/thresholds/domain/matching';
+import type { MatchRequest, MatchResult } from '@app/modules/thresholds/domain/matching';
 import type { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import type { Level } from '@app/modules/thresholds/domain/threshold';
@@ -27,7 +27,7 @@ export class ClassificationService {
   ) {}
 
   match(req: MatchRequest): MatchResult {
-    return matchThreshold(this.catalog.current().ofCategory(req.category), req);
+    return this.catalog.current().match(req);
   }
 
   classify(req: ClassifyRequest): Classification {
@@ -41,9 +41,21 @@ export class ClassificationService {
   }
 
   private classifyAgainst(snapshot: CatalogSnapshot, req: ClassifyRequest): Classification {
-    const match = matchThreshold(snapshot.ofCategory(req.category), req);
+    const match = snapshot.match(req);
     const level = classify(req.score, match.riskLevels);
-    this.classified.inc({ category: req.category, level });
+    this.countOf(req.category, level).inc();
     return { request: req, level, match };
+  }
+
+  /** The labelled series of (category, level), resolved once (a batch counts a thousand times). */
+  private readonly counts = new Map<string, { inc: () => void }>();
+  private countOf(category: string, level: string): { inc: () => void } {
+    const key = `${category} ${level}`;
+    let series = this.counts.get(key);
+    if (!series) {
+      series = this.classified.labels(category, level);
+      this.counts.set(key, series);
+    }
+    return series;
   }
 }

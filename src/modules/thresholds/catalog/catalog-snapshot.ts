@@ -1,4 +1,6 @@
+import { MatchIndex } from '@app/modules/thresholds/catalog/match-index';
 import { compareListOrder } from '@app/modules/thresholds/domain/invariants';
+import type { MatchRequest, MatchResult } from '@app/modules/thresholds/domain/matching';
 import type { Category, Threshold } from '@app/modules/thresholds/domain/threshold';
 
 /** Exact-match filters of a list. `businessType` compares case-insensitively. */
@@ -30,8 +32,8 @@ export interface ThresholdPage {
 }
 
 /**
- * The indexed view of every threshold: by id, and by category in list order (what matching
- * scans). A full reload builds a new one that the catalog swaps in with one assignment. Single
+ * The indexed view of every threshold: by id, by category in list order (lists), and per
+ * category a match index (matching reads a few bucket heads, not the category). A full reload builds a new one that the catalog swaps in with one assignment. Single
  * changes are applied in place by `upsert`/`remove`, each synchronously (binary search + splice,
  * O(log n) + a memmove): JavaScript runs each to completion, so no reader (all reads are
  * synchronous) can observe a half-applied change, and a write costs microseconds, not a rebuild.
@@ -39,6 +41,7 @@ export interface ThresholdPage {
 export class CatalogSnapshot {
   private readonly byId = new Map<string, Threshold>();
   private readonly byCategory = new Map<Category, Threshold[]>();
+  private readonly matchIndexes = new Map<Category, MatchIndex>();
   /** Every threshold in list order (`priority DESC, created_at DESC, id`). */
   private readonly sorted: Threshold[];
 
@@ -52,7 +55,22 @@ export class CatalogSnapshot {
       const list = this.byCategory.get(t.category);
       if (list) list.push(t);
       else this.byCategory.set(t.category, [t]);
+      this.matchIndexOf(t.category).add(t);
     }
+  }
+
+  private matchIndexOf(category: Category): MatchIndex {
+    let index = this.matchIndexes.get(category);
+    if (!index) {
+      index = new MatchIndex();
+      this.matchIndexes.set(category, index);
+    }
+    return index;
+  }
+
+  /** Which threshold applies to `req` (SPEC §2.2), from the category's match index. */
+  match(req: MatchRequest): MatchResult {
+    return this.matchIndexOf(req.category).match(req.category, req);
   }
 
   get size(): number {
@@ -95,6 +113,7 @@ export class CatalogSnapshot {
     const list = this.byCategory.get(t.category);
     if (list) insertSorted(list, t);
     else this.byCategory.set(t.category, [t]);
+    this.matchIndexOf(t.category).add(t);
   }
 
   remove(id: string): void {
@@ -104,6 +123,7 @@ export class CatalogSnapshot {
     removeSorted(this.sorted, old);
     const list = this.byCategory.get(old.category);
     if (list) removeSorted(list, old);
+    this.matchIndexOf(old.category).remove(old);
   }
 
   /** Counts for health reporting. */

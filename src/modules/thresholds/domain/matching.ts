@@ -60,6 +60,14 @@ export function matchThreshold(thresholds: Iterable<Threshold>, req: MatchReques
       if (fallback === null || compareCandidates(t, fallback) < 0) fallback = t;
     }
   }
+  return matchResult(req.category, best, fallback);
+}
+
+/**
+ * The answer for a request whose best candidate is `best` and whose category's best active
+ * default is `fallback` (steps 2 and 3), however they were found.
+ */
+export function matchResult(category: Category, best: Threshold | null, fallback: Threshold | null): MatchResult {
   if (best) {
     // The category default winning as a candidate is reported as `default` too: the caller
     // learns that nothing more specific than the default applies.
@@ -75,14 +83,14 @@ export function matchThreshold(thresholds: Iterable<Threshold>, req: MatchReques
       threshold: fallback,
       source: 'default',
       riskLevels: fallback.riskLevels,
-      reason: `no active threshold of category '${req.category}' matches the request's filters; using the category's active default`,
+      reason: `no active threshold of category '${category}' matches the request's filters; using the category's active default`,
     };
   }
   return {
     threshold: null,
     source: 'builtin',
     riskLevels: BUILTIN_RISK_LEVELS,
-    reason: `category '${req.category}' has no matching threshold and no active default; using the built-in bands 25/50/75/90`,
+    reason: `category '${category}' has no matching threshold and no active default; using the built-in bands 25/50/75/90`,
   };
 }
 
