@@ -1,9 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { okResponse } from '@app/modules/http/response-schema';
 import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
 import { CATEGORY_INFO, RISK_FACTORS } from '@app/modules/thresholds/domain/reference-data';
 import { toClassificationResponse } from '@app/modules/thresholds/http/classification.mapper';
 import {
+  classificationBatchResponse,
+  classificationResponse,
   classifyBatchBody,
   classifyBody,
   factorsQuery,
@@ -21,12 +25,14 @@ export class ClassificationController {
 
   @Post('classify')
   @HttpCode(200)
+  @RouteSchema(okResponse(classificationResponse))
   async classify(@Body(bodyPipe(classifyBody)) body: ClassifyBody): Promise<unknown> {
     return toClassificationResponse(this.classification.classify(toRequest(body)));
   }
 
   @Post('classify/batch')
   @HttpCode(200)
+  @RouteSchema(okResponse(classificationBatchResponse))
   async classifyBatch(@Body(bodyPipe(classifyBatchBody)) body: ClassifyBatchBody): Promise<unknown> {
     const results = this.classification.classifyBatch(body.items.map(toRequest));
     return { results: results.map(toClassificationResponse) };

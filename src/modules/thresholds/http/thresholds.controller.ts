@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
+import { okResponse } from '@app/modules/http/response-schema';
 import { NotFoundError } from '@app/modules/thresholds/domain/errors';
 import { paramPipe, queryPipe } from '@app/modules/http/schema.pipe';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
@@ -11,6 +13,9 @@ import {
   idParam,
   listQuery,
   matchQuery,
+  matchResponse,
+  thresholdListResponse,
+  thresholdResponse,
   type ListQuery,
   type MatchQuery,
 } from '@app/modules/thresholds/http/threshold.schemas';
@@ -27,6 +32,7 @@ export class ThresholdsController {
   ) {}
 
   @Get()
+  @RouteSchema(okResponse(thresholdListResponse))
   async list(@Query(queryPipe(listQuery)) query: ListQuery): Promise<unknown> {
     const page = this.thresholds.list(
       filterFromQuery({ ...query, is_active: true }),
@@ -37,6 +43,7 @@ export class ThresholdsController {
   }
 
   @Get('match')
+  @RouteSchema(okResponse(matchResponse))
   async match(@Query(queryPipe(matchQuery)) query: MatchQuery): Promise<unknown> {
     const result = this.classification.match({
       category: query.category,
@@ -47,6 +54,7 @@ export class ThresholdsController {
   }
 
   @Get(':id')
+  @RouteSchema(okResponse(thresholdResponse))
   async get(
     @Param('id', paramPipe('id', idParam)) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
