@@ -33,7 +33,7 @@ const OUT = process.argv.includes('--out')
   : join(ROOT, 'bench/results');
 const SIZES = [100, 10_000, 100_000];
 const PLAN = QUICK
-  ? { rounds: 1, seconds: 1, warmup: 1, createSeconds: 1 }
+  ? { rounds: 1, seconds: 1, warmup: 0.5, createSeconds: 1 }
   : { rounds: 3, seconds: 4, warmup: 2, createSeconds: 3 };
 const CONNECTIONS = 50;
 const BATCH_CONNECTIONS = 1;

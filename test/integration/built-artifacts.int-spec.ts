@@ -1,14 +1,14 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { MIGRATIONS } from '@app/modules/database/data-source.options';
-import { startThrowawayServer, withDatabase, type ThrowawayServer } from '@test/support/postgres';
+import { ENV_ADMIN_URL, startThrowawayServer, withDatabase, type ThrowawayServer } from '@test/support/postgres';
 
 const ROOT = join(__dirname, '..', '..');
 const DOC = join(ROOT, 'docs', 'PRODUCTION_ENV_SETUP.md');
-const MARKER = '<!-- test/integration/production-setup.int-spec.ts runs the bash blocks above this line. -->';
+const MARKER = '<!-- test/integration/built-artifacts.int-spec.ts runs the bash blocks above this line. -->';
 
 /** The ```bash blocks of the document above the marker, in order. */
 function setupBlocks(): string[] {
@@ -97,4 +97,77 @@ describe('docs/PRODUCTION_ENV_SETUP.md, followed literally', () => {
     expect(envFile).toMatch(/^API_KEYS=admin-ui:admin:[0-9a-f]{64}$/m);
     expect(envFile).not.toMatch(/rts_[0-9a-f]{48}/);
   }, 300_000);
+});
+
+/**
+ * The benchmark harness, in its short mode, end to end (`npm run bench -- --quick`: build, start
+ * the service, seed 100 / 10,000 / 100,000 thresholds, measure, report), so it cannot rot. The
+ * figures are not judged here (benchmarks, not timed tests): only that every measurement ran and
+ * answered without errors. Same file as the setup walk-through above: both build `dist/`, one
+ * after the other.
+ */
+describe('npm run bench -- --quick', () => {
+  it('measures every endpoint at every size, writes its report, and finishes within 2 minutes', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rts-bench-'));
+    const started = Date.now();
+    const result = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        'npm',
+        ['run', 'bench', '--', '--quick', '--out', out],
+        {
+          cwd: ROOT,
+          timeout: 180_000,
+          maxBuffer: 16 * 1024 * 1024,
+          // The same PostgreSQL server as the rest of the integration tests.
+          env: { ...process.env, TEST_DATABASE_URL: process.env[ENV_ADMIN_URL] },
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+    expect({ code: result.code, tail: result.out.slice(-3000) }).toEqual({ code: 0, tail: expect.any(String) });
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`\nbench --quick took ${Math.round(seconds)} s\n`);
+    expect(seconds).toBeLessThan(120);
+
+    const [file] = readdirSync(out).filter((f) => f.endsWith('-quick.json'));
+    const report = JSON.parse(readFileSync(join(out, file), 'utf8')) as {
+      mode: string;
+      machine: { cores: number; node: string };
+      memoryMode: { startToReadyMs: number };
+      sizes: {
+        size: number;
+        startToReadyMs: number;
+        rssMb: number;
+        rows: { endpoint: string; rps: number; non2xx: number; ratio: number }[];
+      }[];
+      targets: { target: string; met: boolean }[];
+    };
+    expect(report.mode).toBe('quick');
+    expect(report.machine.node).toBe(process.version);
+    expect(report.sizes.map((s) => s.size)).toEqual([100, 10_000, 100_000]);
+    for (const size of report.sizes) {
+      expect(size.rows.map((r) => r.endpoint)).toEqual([
+        'baseline',
+        'classify',
+        'get by id',
+        'list 100',
+        'match',
+        'batch 1000',
+        'raw pg INSERT',
+        'create',
+      ]);
+      for (const row of size.rows) {
+        expect({ size: size.size, endpoint: row.endpoint, answered: row.rps > 0, errors: row.non2xx }).toEqual({
+          size: size.size,
+          endpoint: row.endpoint,
+          answered: true,
+          errors: 0,
+        });
+      }
+      expect(size.startToReadyMs).toBeGreaterThan(0);
+      expect(size.rssMb).toBeGreaterThan(0);
+    }
+    expect(report.targets.length).toBeGreaterThan(20);
+    expect(result.out).toContain('| target | measured | met |');
+  }, 200_000);
 });
