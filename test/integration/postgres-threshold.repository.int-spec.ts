@@ -26,3 +26,24 @@ thresholdRepositoryContract('postgres', async (initial) => {
   if (initial.length > 0) await dataSource.getRepository(ThresholdEntity).insert(initial.map(toEntity) as never);
   return new PostgresThresholdRepository(dataSource);
 });
+
+describe('postgres full load (findAll)', () => {
+  it('reads every row across pages, consistently, with equal values shared', async () => {
+    await dataSource.query('TRUNCATE "risk_thresholds", "risk_threshold_history", "idempotency_keys"');
+    // 25,001 rows: two full pages of 10,000 and a partial one.
+    await dataSource.query(`
+      INSERT INTO risk_thresholds (id, name, category, industry_code, risk_levels, priority, created_at, updated_at,
+        created_by, last_modified_by)
+      SELECT gen_random_uuid(), 'load ' || i, 'financial', (i % 97)::text, '{"low":10,"medium":20,"high":30,"critical":40}',
+        i % 100, now(), now(), 'loader', 'loader'
+        FROM generate_series(1, 25001) AS i`);
+    const all = await new PostgresThresholdRepository(dataSource).findAll();
+    expect(all).toHaveLength(25_001);
+    expect(new Set(all.map((t) => t.id)).size).toBe(25_001);
+    expect(all[0].riskLevels).toEqual({ low: 10, medium: 20, high: 30, critical: 40 });
+    expect(all[0].riskLevels).toBe(all[25_000].riskLevels);
+    expect(
+      all.every((t) => t.createdAt instanceof Date && t.category === 'financial' && t.createdBy === 'loader'),
+    ).toBe(true);
+  });
+});

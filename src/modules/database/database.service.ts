@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { createDataSource as CreateDataSource } from '@app/modules/database/data-source.factory';
 import type { DatabaseConfig } from '@app/modules/config/app-config';
 import { isConnectionError } from '@app/modules/database/connection-errors';
-import { dataSourceOptions } from '@app/modules/database/data-source.options';
 
 /** Raised at start when the schema is behind and migrations are not run automatically. */
 export class SchemaBehindError extends Error {
@@ -57,7 +57,11 @@ export class DatabaseService implements OnApplicationShutdown {
   private closed = false;
 
   private constructor(private readonly db: DatabaseConfig) {
-    this.dataSource = new DataSource(dataSourceOptions(db));
+    // Required here, not imported: TypeORM (and the entities) load only when a database is
+    // configured, so memory mode starts without them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createDataSource } = require('./data-source.factory') as { createDataSource: typeof CreateDataSource };
+    this.dataSource = createDataSource(db);
   }
 
   /**

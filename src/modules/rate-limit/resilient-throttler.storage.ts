@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 
 /** One fixed-window hit: INCR, set the expiry on the first hit, answer hits and the time left. */
 const HIT = `
@@ -72,7 +72,10 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
 
   constructor(redisUrl: string | undefined) {
     if (!redisUrl) return;
-    this.redis = new Redis(redisUrl, {
+    // Required here, not imported: without REDIS_URL the client library is never loaded.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const RedisClient = (require('ioredis') as { default: typeof Redis }).default;
+    this.redis = new RedisClient(redisUrl, {
       // Fail fast instead of queueing while disconnected; reconnect in the background.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { compareListOrder } from '@app/modules/thresholds/domain/invariants';
 import { Injectable } from '@nestjs/common';
 import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
@@ -19,9 +20,9 @@ export class TransferService {
     private readonly sync: CatalogSync,
   ) {}
 
-  /** Every threshold, read from the store (the source of truth), not the catalog. */
-  exportAll(): Promise<Threshold[]> {
-    return this.repository.findAll();
+  /** Every threshold, read from the store (the source of truth), not the catalog; in list order. */
+  async exportAll(): Promise<Threshold[]> {
+    return (await this.repository.findAll()).sort(compareListOrder);
   }
 
   async import(

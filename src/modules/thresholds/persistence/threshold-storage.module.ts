@@ -1,17 +1,18 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { getToken } from '@willsoto/nestjs-prometheus';
-import type { Histogram } from 'prom-client';
-import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseModule } from '@app/modules/database/database.module';
-import { DatabaseService } from '@app/modules/database/database.service';
 import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
-import { GuardedThresholdRepository } from '@app/modules/thresholds/persistence/postgres/guarded-threshold.repository';
-import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
 import { NoChangeFeed, ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
-import { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-change-feed';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { postgresProviders } from '@app/modules/thresholds/persistence/postgres/postgres-providers';
+
+/** Required, not imported: the PostgreSQL adapter (TypeORM, its entities) loads only when it is used. */
+function loadPostgresProviders(): typeof postgresProviders {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./postgres/postgres-providers') as { postgresProviders: typeof postgresProviders })
+    .postgresProviders;
+}
 
 /**
  * The one place the threshold store is chosen, from validated config: PostgreSQL when
@@ -25,15 +26,7 @@ export class ThresholdStorageModule {
       return {
         module: ThresholdStorageModule,
         imports: [DatabaseModule.forRoot(database)],
-        providers: [
-          {
-            provide: ThresholdRepository,
-            inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
-            useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ThresholdRepository =>
-              new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db, queryDuration),
-          },
-          { provide: ThresholdChangeFeed, useFactory: () => new PgChangeFeed(database) },
-        ],
+        providers: loadPostgresProviders()(database),
         exports: [ThresholdRepository, ThresholdChangeFeed],
       };
     }

@@ -62,7 +62,7 @@ export interface ImportPlan {
  * - what it returns is a copy: callers cannot change what it holds.
  */
 export abstract class ThresholdRepository {
-  /** Every threshold, inactive included, in list order. */
+  /** Every threshold, inactive included, in no particular order (the catalog orders them). */
   abstract findAll(): Promise<Threshold[]>;
 
   abstract findById(id: string): Promise<Threshold | null>;

@@ -1,7 +1,77 @@
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
-import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import type { Category, RiskLevels, Threshold } from '@app/modules/thresholds/domain/threshold';
 import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/postgres/threshold-history.entity';
 import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
+
+/** A `risk_thresholds` row as the driver returns it (jsonb parsed, timestamptz as Date). */
+export interface ThresholdRow {
+  id: string;
+  name: string;
+  description: string | null;
+  category: Category;
+  industry_code: string | null;
+  business_type: string | null;
+  risk_levels: RiskLevels;
+  is_default: boolean;
+  is_active: boolean;
+  priority: number;
+  metadata: Record<string, unknown> | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  created_by: string;
+  last_modified_by: string;
+}
+
+/**
+ * Shares equal values across the rows of one load: the few categories, codes, business types,
+ * actors and sets of bands repeat across thousands of thresholds, and the driver makes a new
+ * string or object for each row. (Stored thresholds are never mutated, so sharing is safe.)
+ */
+export class Interner {
+  private readonly strings = new Map<string, string>();
+  private readonly levels = new Map<string, RiskLevels>();
+
+  string<T extends string | null>(value: T): T {
+    if (value === null) return value;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known as T;
+    this.strings.set(value, value);
+    return value;
+  }
+
+  riskLevels(value: RiskLevels): RiskLevels {
+    const key = `${value.low}/${value.medium}/${value.high}/${value.critical}`;
+    let known = this.levels.get(key);
+    if (!known) {
+      known = { low: value.low, medium: value.medium, high: value.high, critical: value.critical };
+      this.levels.set(key, known);
+    }
+    return known;
+  }
+}
+
+/** Row → domain, for full loads (no entity hydration). */
+export function rowToDomain(r: ThresholdRow, intern: Interner): Threshold {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    category: intern.string(r.category),
+    industryCode: intern.string(r.industry_code),
+    businessType: intern.string(r.business_type),
+    riskLevels: intern.riskLevels(r.risk_levels),
+    isDefault: r.is_default,
+    isActive: r.is_active,
+    priority: r.priority,
+    metadata: r.metadata,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    createdBy: intern.string(r.created_by),
+    lastModifiedBy: intern.string(r.last_modified_by),
+  };
+}
 
 /** Entity ↔ domain, both ways; the only place that knows both shapes. */
 export function toDomain(e: ThresholdEntity): Threshold {

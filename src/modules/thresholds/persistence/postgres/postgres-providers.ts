@@ -1,0 +1,24 @@
+import type { Provider } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import type { DatabaseConfig } from '@app/modules/config/app-config';
+import { DatabaseService } from '@app/modules/database/database.service';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
+import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
+import { GuardedThresholdRepository } from '@app/modules/thresholds/persistence/postgres/guarded-threshold.repository';
+import { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-change-feed';
+import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
+import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** The store and change feed on PostgreSQL: the repository behind the circuit breaker, LISTEN/NOTIFY. */
+export function postgresProviders(database: DatabaseConfig): Provider[] {
+  return [
+    {
+      provide: ThresholdRepository,
+      inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
+      useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ThresholdRepository =>
+        new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db, queryDuration),
+    },
+    { provide: ThresholdChangeFeed, useFactory: () => new PgChangeFeed(database) },
+  ];
+}
