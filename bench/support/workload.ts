@@ -5,17 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
-
-export const CATEGORIES = [
-  'financial',
-  'operational',
-  'regulatory',
-  'reputational',
-  'cybersecurity',
-  'compliance',
-  'strategic',
-  'other',
-] as const;
+import { CATEGORIES } from '@app/modules/thresholds/domain/threshold';
 
 /** The full 5-character industry code of seeded row `i`; its threshold uses a 2-5 character prefix. */
 export const fullCode = (i: number): string => String((i * 7919) % 100000).padStart(5, '0');

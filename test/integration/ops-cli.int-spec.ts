@@ -8,7 +8,7 @@ import { runCli, type CliResult } from '@app/cli/ops/cli';
 import type { Check, Report } from '@app/cli/ops/report';
 import { MIGRATIONS } from '@app/modules/database/data-source.options';
 import { sha256Hex } from '@app/modules/auth/api-keys';
-import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
+import { adminQuery as sql, createTestDatabase, type TestDatabase } from '@test/support/postgres';
 import { freePort } from '@test/support/service-process';
 
 const ROOT = join(__dirname, '..', '..');
@@ -23,16 +23,6 @@ async function ops(env: Record<string, string>, ...argv: string[]): Promise<CliR
 
 const failures = (r?: Report): string[] => (r?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.name);
 const check = (r: Report | undefined, name: string): Check | undefined => r?.checks.find((c) => c.name === name);
-
-async function sql(url: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('operator CLI: usage and configuration', () => {
   it('exits 2 on an unknown command, an unknown option, or postdeploy without --url', async () => {
