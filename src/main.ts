@@ -17,7 +17,9 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   const message =
-    error instanceof ConfigValidationError || error instanceof SchemaBehindError
+    error instanceof ConfigValidationError ||
+    error instanceof SchemaBehindError ||
+    (error instanceof Error && error.name === 'EmbeddedPostgresError')
       ? error.message
       : `start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   process.stderr.write(`${message}\n`);

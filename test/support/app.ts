@@ -20,9 +20,11 @@ export interface TestAppOptions {
 
 /** The real application, wired as in production, answering injected requests (no socket). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
-  // Rate limiting is off unless a test is about it: tests send bursts a client would not.
+  // Rate limiting is off unless a test is about it: tests send bursts a client would not. The
+  // store is the seeded in-memory one unless a test asks for another.
   const config = loadConfig({
     NODE_ENV: 'test',
+    ...(options.env?.DATABASE_URL ? {} : { STORAGE: 'memory' }),
     LOG_LEVEL: 'error',
     RATE_LIMIT_ENABLED: 'false',
     API_KEYS: TEST_KEYS_CONFIG,

@@ -48,6 +48,7 @@ export async function startServiceProcess(
     env: {
       ...process.env,
       NODE_ENV: 'test',
+      ...(env.DATABASE_URL ? {} : { STORAGE: 'memory' }),
       LOG_LEVEL: 'info',
       RATE_LIMIT_ENABLED: 'false',
       API_KEYS: `test-admin:admin:${sha256Hex(SERVICE_ADMIN_KEY)}`,

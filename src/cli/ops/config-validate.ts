@@ -50,11 +50,11 @@ export function configWarnings(config: AppConfig): Check[] {
       'set DATABASE_URL (and STORAGE=postgres)',
     );
   }
-  if (production && config.storage.requested === 'auto') {
+  if (config.storage.mode === 'embedded') {
     warn(
       'STORAGE',
-      'STORAGE=auto: a missing DATABASE_URL would silently mean memory storage',
-      'set STORAGE=postgres in production',
+      `embedded PostgreSQL in ${config.storage.dataDir ?? 'DATA_DIR'}: for development on one machine (the service starts its own server)`,
+      'set DATABASE_URL to use a PostgreSQL server you run',
     );
   }
   if (production && config.rateLimit.enabled && !config.rateLimit.redisUrl) {
@@ -160,6 +160,7 @@ function summary(config: AppConfig, env: Env): Record<string, unknown> {
     node_env: config.nodeEnv,
     storage: config.storage.mode,
     database: config.database ? redactUrl(config.database.url) : null,
+    data_dir: config.storage.dataDir ?? null,
     pool_max: config.database?.poolMax ?? null,
     migrations_run_at_start: config.database?.migrationsRun ?? null,
     api_keys: config.auth.keys.length,

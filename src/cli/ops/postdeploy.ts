@@ -101,11 +101,11 @@ export async function postdeploy(options: PostdeployOptions): Promise<Report> {
         `degraded: the database is down (${reason}); reads are served from the snapshot, writes fail`,
         'docs/RUNBOOK.md#storage-degraded',
       );
-    } else if (body?.storage === 'memory') {
+    } else if (body?.storage === 'memory' || body?.storage === 'embedded') {
       checks.push({
         name: 'health.detailed',
         status: 'warn',
-        detail: 'status ok, but the instance runs on memory storage',
+        detail: `status ok, but the instance runs on ${String(body.storage)} storage`,
         fix: 'production instances use PostgreSQL: set DATABASE_URL',
       });
     } else if (typeof database === 'object' && database.status === 'up') {

@@ -17,7 +17,11 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 65000,
       corsOrigins: [],
     });
-    expect(config.storage).toEqual({ mode: 'memory', requested: 'auto' });
+    expect(config.storage).toMatchObject({
+      mode: 'embedded',
+      requested: 'auto',
+      dataDir: join(process.cwd(), '.data'),
+    });
     expect(config.log.level).toBe('info');
   });
 
@@ -65,8 +69,23 @@ describe('loadConfig', () => {
     expect(message).toContain('NODE_ENV="staging": expected one of: development, test, production');
   });
 
-  it('selects the store: auto is postgres with DATABASE_URL, memory without', () => {
-    expect(loadConfig({}).storage.mode).toBe('memory');
+  it('selects the store: auto is postgres with DATABASE_URL, the embedded server without', () => {
+    expect(loadConfig({}).storage.mode).toBe('embedded');
+    expect(loadConfig({ STORAGE: 'memory' }).storage.mode).toBe('memory');
+    expect(loadConfig({ STORAGE: 'embedded', DATA_DIR: 'var/rts' }).storage).toEqual({
+      mode: 'embedded',
+      requested: 'embedded',
+      dataDir: join(process.cwd(), 'var/rts'),
+      embedded: {
+        poolMax: 10,
+        poolMaxWaiting: 10,
+        connectTimeoutMs: 5000,
+        statementTimeoutMs: 5000,
+        idleTimeoutMs: 30000,
+        ssl: { mode: 'disable' },
+        migrationsRun: true,
+      },
+    });
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk' }).storage.mode).toBe('postgres');
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk', STORAGE: 'memory' }).storage.mode).toBe('memory');
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/risk', STORAGE: 'postgres' }).database).toEqual({
@@ -98,6 +117,14 @@ describe('loadConfig', () => {
       expect((e as Error).message).toContain('API_KEYS');
       expect((e as Error).message).not.toContain('not-a-hash-but-a-secret-key');
     }
+  });
+
+  it('refuses production without DATABASE_URL, naming it, and the embedded server in production', () => {
+    const production = { NODE_ENV: 'production', API_KEYS: `ops:admin:${'a'.repeat(64)}` };
+    expect(() => loadConfig(production)).toThrow(/DATABASE_URL: expected a PostgreSQL URL in production/);
+    expect(() => loadConfig({ ...production, STORAGE: 'embedded' })).toThrow(/STORAGE="embedded": expected postgres/);
+    expect(loadConfig({ ...production, STORAGE: 'memory' }).storage.mode).toBe('memory');
+    expect(loadConfig({ ...production, DATABASE_URL: 'postgres://db/risk' }).storage.mode).toBe('postgres');
   });
 
   it('requires DATABASE_URL for STORAGE=postgres, and a readable CA file', () => {

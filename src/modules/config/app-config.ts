@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseApiKeys, type ApiKey } from '@app/modules/auth/api-keys';
 import {
   ENV_VARS,
@@ -40,17 +41,28 @@ export class AppConfig {
       readonly keepAliveTimeoutMs: number;
       readonly corsOrigins: readonly string[];
     },
-    readonly storage: { readonly mode: 'memory' | 'postgres'; readonly requested: StorageRequest },
+    readonly storage: StorageConfig,
     readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
     readonly metrics: { readonly http: boolean },
     readonly rateLimit: RateLimitConfig,
     /** Configured API keys (hashes only); empty in development means "generate one at start". */
     readonly auth: { readonly keys: readonly ApiKey[] },
-    /** Present when DATABASE_URL is set. */
+    /** Present when DATABASE_URL is set (the embedded server's settings are in `storage.embedded`). */
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
     readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
   ) {}
+}
+
+export type StorageMode = 'memory' | 'postgres' | 'embedded';
+
+export interface StorageConfig {
+  readonly mode: StorageMode;
+  readonly requested: StorageRequest;
+  /** The embedded server's data directory (absolute), when `mode` is `embedded`. */
+  readonly dataDir?: string;
+  /** Pool and migration settings of the embedded server's database (its URL is known once it runs). */
+  readonly embedded?: Omit<DatabaseConfig, 'url'>;
 }
 
 export interface RateLimitConfig {
@@ -113,8 +125,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
 
   const databaseUrl = values.DATABASE_URL as string | undefined;
   const requested = values.STORAGE as StorageRequest | undefined;
-  if (requested === 'postgres' && databaseUrl === undefined && env.DATABASE_URL === undefined) {
+  const urlGiven = databaseUrl !== undefined || (env.DATABASE_URL ?? '') !== '';
+  if (requested === 'postgres' && !urlGiven) {
     problems.push({ name: 'DATABASE_URL', expected: 'a PostgreSQL URL, because STORAGE=postgres' });
+  }
+  if (values.NODE_ENV === 'production' && requested === 'auto' && !urlGiven) {
+    problems.push({
+      name: 'DATABASE_URL',
+      expected:
+        'a PostgreSQL URL in production (without it the service would run on an embedded server; STORAGE=memory only for throwaway use)',
+    });
+  }
+  if (values.NODE_ENV === 'production' && requested === 'embedded') {
+    problems.push({
+      name: 'STORAGE',
+      value: 'embedded',
+      expected: 'postgres in production, with DATABASE_URL (the embedded server is for development)',
+    });
   }
   const caFile = values.DATABASE_SSL_CA_FILE as string | undefined;
   if (caFile !== undefined && !existsSync(caFile)) {
@@ -152,20 +179,38 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
 
   const nodeEnv = values.NODE_ENV as NodeEnv;
   const migrationsRun = values.MIGRATIONS_RUN as (typeof MIGRATIONS_RUN_MODES)[number];
+  const pool: Omit<DatabaseConfig, 'url' | 'ssl'> = {
+    poolMax: values.DATABASE_POOL_MAX as number,
+    poolMaxWaiting: values.DATABASE_POOL_MAX_WAITING as number,
+    connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS as number,
+    statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
+    idleTimeoutMs: values.DATABASE_IDLE_TIMEOUT_MS as number,
+    migrationsRun: migrationsRun === 'auto' ? nodeEnv !== 'production' : migrationsRun === 'true',
+  };
   const database: DatabaseConfig | undefined =
     databaseUrl === undefined
       ? undefined
       : {
           url: databaseUrl,
-          poolMax: values.DATABASE_POOL_MAX as number,
-          poolMaxWaiting: values.DATABASE_POOL_MAX_WAITING as number,
-          connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS as number,
-          statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
-          idleTimeoutMs: values.DATABASE_IDLE_TIMEOUT_MS as number,
+          ...pool,
           ssl: { mode: values.DATABASE_SSL_MODE as SslMode, ...(caFile ? { caFile } : {}) },
-          migrationsRun: migrationsRun === 'auto' ? nodeEnv !== 'production' : migrationsRun === 'true',
         };
-  const mode = requested === 'memory' || (requested === 'auto' && database === undefined) ? 'memory' : 'postgres';
+  const mode: StorageMode =
+    requested === 'memory'
+      ? 'memory'
+      : requested === 'embedded' || (requested === 'auto' && database === undefined)
+        ? 'embedded'
+        : 'postgres';
+  const storage: StorageConfig =
+    mode === 'embedded'
+      ? {
+          mode,
+          requested: requested as StorageRequest,
+          dataDir: resolve(values.DATA_DIR as string),
+          // The embedded server is on loopback: no TLS.
+          embedded: { ...pool, ssl: { mode: 'disable' } },
+        }
+      : { mode, requested: requested as StorageRequest };
 
   return new AppConfig(
     nodeEnv,
@@ -181,7 +226,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         .map((o) => o.trim())
         .filter(Boolean),
     },
-    { mode, requested: requested as StorageRequest },
+    storage,
     { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },
     { http: values.METRICS_ENABLED === 'true' },
     {

@@ -54,7 +54,7 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]]): z.ZodType<T> =>
   z.enum(values, { error: `one of: ${values.join(', ')}` });
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
-export const STORAGE_MODES = ['auto', 'postgres', 'memory'] as const;
+export const STORAGE_MODES = ['auto', 'postgres', 'embedded', 'memory'] as const;
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 export const MIGRATIONS_RUN_MODES = ['auto', 'true', 'false'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -82,12 +82,20 @@ export const ENV_VARS: readonly EnvVar[] = [
     schema: oneOf(STORAGE_MODES),
     default: 'auto',
     description:
-      'Threshold store: postgres, memory (local use only; lost on exit) or auto (postgres when DATABASE_URL is set).',
+      'Threshold store: postgres (DATABASE_URL), embedded (a PostgreSQL server the service starts itself, data in DATA_DIR; not in production), memory (throwaway: lost on exit) or auto (postgres when DATABASE_URL is set, else embedded outside production).',
+  },
+  {
+    name: 'DATA_DIR',
+    example: './.data',
+    schema: z.string().min(1, { error: 'a directory path' }),
+    default: './.data',
+    description:
+      'Where the embedded PostgreSQL server (STORAGE=embedded, or auto without DATABASE_URL) keeps its data; created on first start. One service per directory.',
   },
   {
     name: 'DATABASE_URL',
     example: 'postgres://risk:<password>@db.internal:5432/risk',
-    requiredWhere: 'STORAGE=postgres (and for the migration and db: commands)',
+    requiredWhere: 'production, STORAGE=postgres (and for the migration and db: commands)',
     schema: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' }),
     default: '',
     description: 'PostgreSQL connection URL, e.g. postgres://user:password@host:5432/db. Unset: no database.',

@@ -56,12 +56,14 @@ export class DatabaseService implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  private constructor(private readonly db: DatabaseConfig) {
+  private constructor(
+    /** The connection settings (for the embedded server, its URL). */ readonly config: DatabaseConfig,
+  ) {
     // Required here, not imported: TypeORM (and the entities) load only when a database is
     // configured, so memory mode starts without them.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createDataSource } = require('./data-source.factory') as { createDataSource: typeof CreateDataSource };
-    this.dataSource = createDataSource(db);
+    this.dataSource = createDataSource(config);
   }
 
   /**
@@ -108,7 +110,7 @@ export class DatabaseService implements OnApplicationShutdown {
       total: pool?.totalCount ?? 0,
       idle: pool?.idleCount ?? 0,
       waiting: pool?.waitingCount ?? 0,
-      max: this.db.poolMax,
+      max: this.config.poolMax,
     };
   }
 
@@ -147,7 +149,7 @@ export class DatabaseService implements OnApplicationShutdown {
         if (isConnectionError(error)) this.markDown(error);
       });
     }
-    if (this.db.migrationsRun) {
+    if (this.config.migrationsRun) {
       const applied = await this.dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0) {
         this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);

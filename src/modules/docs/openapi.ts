@@ -62,7 +62,7 @@ const readyResponse = z
 const detailedResponse = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
-    storage: z.enum(['postgres', 'memory']),
+    storage: z.enum(['postgres', 'embedded', 'memory']),
     checks: z.object({
       database: z.union([
         z.literal('not_configured'),

@@ -18,7 +18,13 @@ export function installGracefulShutdown(
   const logger = new Logger('Shutdown');
   let started = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (started) return;
+    if (started) {
+      // A second signal (a second Ctrl-C): stop now. Exit handlers still run (an embedded
+      // PostgreSQL server is asked to stop).
+      logger.warn(`${signal} again: exiting without waiting for the shutdown to finish`);
+      exit(1);
+      return;
+    }
     started = true;
     lifecycle.beginShutdown();
     logger.log(`${signal}: not ready; draining for ${config.shutdown.delayMs} ms, then closing`);
@@ -37,5 +43,5 @@ export function installGracefulShutdown(
       exit(1);
     }
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
 }

@@ -11,6 +11,7 @@ function fakeDatabase(query: () => Promise<unknown>, available = true): Database
     available,
     source: { query },
     poolStats: () => ({ total: 2, idle: 1, waiting: 0, max: 10 }),
+    config: { poolMaxWaiting: 10 },
   } as unknown as DatabaseService;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { AppConfig } from '@app/modules/config/app-config';
+import { AppConfig, type StorageMode } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
@@ -21,7 +21,7 @@ export interface DatabaseCheck {
 
 export interface DetailedHealth {
   status: 'ok' | 'degraded' | 'down';
-  storage: 'postgres' | 'memory';
+  storage: StorageMode;
   checks: {
     database: DatabaseCheck | 'not_configured';
     redis: 'not_configured';
@@ -85,7 +85,7 @@ export class HealthReportService {
     const latency = Math.round(performance.now() - started);
     const outcome = result.database as { status: string; message?: unknown };
     if (outcome.status === 'up') {
-      const saturated = pool.waiting > (this.config.database?.poolMaxWaiting ?? pool.max);
+      const saturated = pool.waiting > database.config.poolMaxWaiting;
       return {
         status: saturated ? 'down' : 'up',
         latency_ms: latency,

@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { AppConfig } from '@app/modules/config/app-config';
+import { AppConfig, type StorageMode } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 
 /** Whether answers may be stale: PostgreSQL storage whose database is currently unreachable. */
@@ -10,7 +10,7 @@ export class StorageStatus {
     @Optional() private readonly database?: DatabaseService,
   ) {}
 
-  get mode(): 'memory' | 'postgres' {
+  get mode(): StorageMode {
     return this.config.storage.mode;
   }
 

@@ -1,4 +1,10 @@
-import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { SnapshotFile } from '@app/modules/thresholds/catalog/snapshot-file';
@@ -17,7 +23,7 @@ const ROW_BY_ROW_LIMIT = 50;
  * revision, reloading only when it moved (heals missed notifications).
  */
 @Injectable()
-export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CatalogSync implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CatalogSync');
   private revision: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -50,7 +56,8 @@ export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any connection closes (the pool, an embedded server): stop resyncing and listening. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.saveTimer) clearTimeout(this.saveTimer);
     await this.feed.close();

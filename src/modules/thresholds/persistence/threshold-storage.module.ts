@@ -16,17 +16,21 @@ function loadPostgresProviders(): typeof postgresProviders {
 
 /**
  * The one place the threshold store is chosen, from validated config: PostgreSQL when
- * `STORAGE=postgres` (or `auto` with `DATABASE_URL`), else the seeded in-memory store.
+ * `STORAGE=postgres` (or `auto` with `DATABASE_URL`), the embedded PostgreSQL server when
+ * `STORAGE=embedded` (or `auto` without it, outside production), else the seeded in-memory store.
  */
 @Module({})
 export class ThresholdStorageModule {
   static forRoot(config: AppConfig): DynamicModule {
     const database = config.database;
-    if (config.storage.mode === 'postgres' && database) {
+    const storage = config.storage;
+    if ((storage.mode === 'postgres' && database) || storage.mode === 'embedded') {
       return {
         module: ThresholdStorageModule,
-        imports: [DatabaseModule.forRoot(database)],
-        providers: loadPostgresProviders()(database),
+        imports: [
+          storage.mode === 'embedded' ? DatabaseModule.forEmbedded(storage) : DatabaseModule.forRoot(database!),
+        ],
+        providers: loadPostgresProviders()(),
         exports: [ThresholdRepository, ThresholdChangeFeed],
       };
     }

