@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
 import type { AppConfig } from '@app/modules/config/app-config';
+import type { LoadedConfig } from '@app/modules/config/config.module';
 import { configureFastify } from '@app/modules/http/fastify-setup';
 import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
 import { requestIdFor } from '@app/modules/http/request-context';
@@ -89,12 +90,12 @@ export async function initApp(
   return app;
 }
 
-/** Builds and initialises the application: used by `main.ts`. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+/** Builds and initialises the application from the validated configuration: used by `main.ts`. */
+export async function createApp(loaded: LoadedConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
-    createAdapter(config),
+    AppModule.forRoot(loaded),
+    createAdapter(loaded.config),
     appOptions(),
   );
-  return initApp(app, config);
+  return initApp(app, loaded.config);
 }

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import type { AppConfig } from '@app/modules/config/app-config';
 import { AuthModule } from '@app/modules/auth/auth.module';
-import { ConfigModule } from '@app/modules/config/config.module';
+import type { LoadedConfig } from '@app/modules/config/config.module';
 import { DocsModule } from '@app/modules/docs/docs.module';
 import { HealthModule } from '@app/modules/health/health.module';
 import { HttpModule } from '@app/modules/http/http.module';
@@ -14,12 +13,15 @@ import { ThresholdsModule } from '@app/modules/thresholds/thresholds.module';
 /** The composition root: imports the modules, nothing else. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, options: { logStream?: DestinationStream } = {}): DynamicModule {
+  static forRoot(
+    { config, module: configModule }: LoadedConfig,
+    options: { logStream?: DestinationStream } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         LoggingModule.forRoot(config, options.logStream),
-        ConfigModule.forRoot(config),
+        configModule,
         HttpModule,
         ThresholdsModule.forRoot(config),
         HealthModule,

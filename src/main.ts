@@ -1,15 +1,16 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp } from '@app/app.factory';
-import { ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
+import { ConfigValidationError } from '@app/modules/config/app-config';
+import { ConfigModule } from '@app/modules/config/config.module';
 import { SchemaBehindError } from '@app/modules/database/database.service';
 import { installGracefulShutdown } from '@app/modules/health/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig(process.env);
-  const app = await createApp(config);
+  // @nestjs/config reads .env and the environment, and validates them (every problem at once).
+  const loaded = await ConfigModule.forRoot();
+  const { config } = loaded;
+  const app = await createApp(loaded);
   installGracefulShutdown(app);
   await app.listen(config.http.port, config.http.host);
   new Logger('Bootstrap').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);

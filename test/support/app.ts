@@ -5,7 +5,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { appOptions, createAdapter, initApp } from '@app/app.factory';
 import { AppModule } from '@app/app.module';
 import { sha256Hex } from '@app/modules/auth/api-keys';
-import { loadConfig } from '@app/modules/config/app-config';
+import { ConfigModule } from '@app/modules/config/config.module';
 import type { DestinationStream } from 'pino';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -22,15 +22,18 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<NestFastifyApplication> {
   // Rate limiting is off unless a test is about it: tests send bursts a client would not. The
   // store is the seeded in-memory one unless a test asks for another.
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    ...(options.env?.DATABASE_URL ? {} : { STORAGE: 'memory' }),
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_ENABLED: 'false',
-    API_KEYS: TEST_KEYS_CONFIG,
-    ...options.env,
+  const loaded = await ConfigModule.forRoot({
+    env: {
+      NODE_ENV: 'test',
+      ...(options.env?.DATABASE_URL ? {} : { STORAGE: 'memory' }),
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_ENABLED: 'false',
+      API_KEYS: TEST_KEYS_CONFIG,
+      ...options.env,
+    },
   });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] });
+  const { config } = loaded;
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { logStream: options.logStream })] });
   if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(

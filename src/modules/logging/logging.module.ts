@@ -52,15 +52,43 @@ export function loggerOptions(config: AppConfig): LoggerOptions {
   };
 }
 
+/** Longest time an info line waits in the stdout buffer, whatever the traffic. */
+export const LOG_FLUSH_INTERVAL_MS = 1000;
+/** Lines written at once: warnings and worse (every line starts with its level). */
+const URGENT = /^\{"level":"(warn|error|fatal)"/;
+
 /**
- * Where lines go: `stream` (tests), or stdout through a buffered asynchronous writer (lines are
- * written in batches of at least 4 KiB or on the next tick, not one `write(2)` per line; pino
- * flushes it synchronously when the process exits).
+ * stdout through a buffered asynchronous writer: under load, lines go out in batches of at least
+ * 4 KiB rather than one `write(2)` each; a warning or an error is written at once (with what is
+ * buffered before it), and anything else within `LOG_FLUSH_INTERVAL_MS` on an idle instance. pino
+ * flushes the buffer synchronously when the process exits.
  */
+export function bufferedStdout(fd = 1): DestinationStream {
+  const sonic = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+  let pending = false;
+  setInterval(() => {
+    if (!pending) return;
+    pending = false;
+    sonic.flush();
+  }, LOG_FLUSH_INTERVAL_MS).unref();
+  return {
+    write(line: string): void {
+      sonic.write(line);
+      if (URGENT.test(line)) {
+        pending = false;
+        sonic.flush();
+      } else {
+        pending = true;
+      }
+    },
+  };
+}
+
+/** Where lines go: `stream` (tests), or buffered stdout. */
 function createSink(config: AppConfig, stream?: DestinationStream): LogSink {
   const options = loggerOptions(config);
   if (config.log.format === 'pretty' && !stream) return { logger: pino(options) };
-  const destination = stream ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = stream ?? bufferedStdout();
   return { logger: pino(options, destination), destination };
 }
 
