@@ -28,10 +28,15 @@ describe('probes', () => {
       checks: { thresholds: 'loaded', lifecycle: 'running', storage: 'ok' },
     });
     expect(ready.headers['x-data-stale']).toBeUndefined();
+    expect(ready.headers.connection).not.toBe('close');
     app.get(LifecycleService).beginShutdown();
     const draining = await send(app, 'GET', '/health/ready');
     expect(draining.statusCode).toBe(503);
     expect(draining.json()).toMatchObject({ status: 'not_ready', failing: ['lifecycle'] });
+    // Served during the drain, with Connection: close, so keep-alive clients reconnect elsewhere.
+    const served = await send(app, 'GET', '/v1/risk/thresholds');
+    expect(served.statusCode).toBe(200);
+    expect(served.headers.connection).toBe('close');
     expect((await send(app, 'GET', '/health/live')).statusCode).toBe(200);
     const detailed = await send(app, 'GET', '/health/detailed');
     expect(detailed.statusCode).toBe(503);

@@ -1,0 +1,33 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { LifecycleService } from '@app/modules/health/lifecycle.service';
+import { StorageStatus } from '@app/modules/health/storage-status.service';
+
+/**
+ * Headers that tell clients about the service's state, from one `onSend` hook:
+ * - while the database is down, every answer is served from the last snapshot and says so:
+ *   `X-Data-Stale: true` and `Warning: 110 - "Response is Stale"` (RFC 7234);
+ * - once a graceful shutdown has begun, `Connection: close`: keep-alive clients open their next
+ *   connection elsewhere, and no connection that was busy when the server closed stays open idle
+ *   (which would hold the shutdown until the keep-alive timeout).
+ */
+@Injectable()
+export class StateHeadersHook implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly storage: StorageStatus,
+    private readonly lifecycle: LifecycleService,
+  ) {}
+
+  onModuleInit(): void {
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    instance.addHook('onSend', (_request, reply, payload, done) => {
+      if (this.storage.degraded) {
+        void reply.header('x-data-stale', 'true').header('warning', '110 - "Response is Stale"');
+      }
+      if (this.lifecycle.shuttingDown) void reply.header('connection', 'close');
+      done(null, payload);
+    });
+  }
+}
