@@ -134,6 +134,7 @@ describe('npm run bench -- --quick', () => {
       mode: string;
       machine: { cores: number; node: string };
       memoryMode: { startToReadyMs: number };
+      embedded: { firstStartMs: number; restartMs: number };
       sizes: {
         size: number;
         startToReadyMs: number;
@@ -144,6 +145,9 @@ describe('npm run bench -- --quick', () => {
     };
     expect(report.mode).toBe('quick');
     expect(report.machine.node).toBe(process.version);
+    // The built service on its embedded default kept a write across a restart (the bench checks it).
+    expect(report.embedded.firstStartMs).toBeGreaterThan(0);
+    expect(report.embedded.restartMs).toBeGreaterThan(0);
     expect(report.sizes.map((s) => s.size)).toEqual([100, 10_000, 100_000]);
     for (const size of report.sizes) {
       expect(size.rows.map((r) => r.endpoint)).toEqual([
