@@ -98,7 +98,8 @@ export const ENV_VARS: readonly EnvVar[] = [
     requiredWhere: 'production, STORAGE=postgres (and for the migration and db: commands)',
     schema: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' }),
     default: '',
-    description: 'PostgreSQL connection URL, e.g. postgres://user:password@host:5432/db. Unset: no database.',
+    description:
+      'PostgreSQL connection URL, e.g. postgres://user:password@host:5432/db (create the database first). Unset: the embedded server (outside production).',
     secret: true,
   },
   {
