@@ -10,6 +10,7 @@ import { configureFastify } from '@app/modules/http/fastify-setup';
 import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
 import { requestIdFor } from '@app/modules/http/request-context';
 import { addSecurityHeaders } from '@app/modules/http/security-headers';
+import { startupLogger } from '@app/modules/logging/logging.module';
 
 function frameworkDetail(status: number): string {
   return status === 414 ? 'The URL, or one of its path parameters, is too long.' : 'The request URL is malformed.';
@@ -95,7 +96,7 @@ export async function createApp(loaded: LoadedConfig): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(loaded),
     createAdapter(loaded.config),
-    appOptions(),
+    appOptions(startupLogger(loaded.config)),
   );
   return initApp(app, loaded.config);
 }

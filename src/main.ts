@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from '@app/app.factory';
+import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import { ConfigValidationError } from '@app/modules/config/app-config';
 import { ConfigModule } from '@app/modules/config/config.module';
 import { SchemaBehindError } from '@app/modules/database/database.service';
@@ -13,7 +14,11 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(loaded);
   installGracefulShutdown(app);
   await app.listen(config.http.port, config.http.host);
-  new Logger('Bootstrap').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);
+  const generated = app.get(ApiKeyRegistry).generatedKey;
+  new Logger('Bootstrap').log(
+    `listening on http://${config.http.host}:${config.http.port} (docs at /docs)` +
+      (generated ? `; admin key for this process: ${generated}` : ''),
+  );
 }
 
 bootstrap().catch((error: unknown) => {

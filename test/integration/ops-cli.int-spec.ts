@@ -85,6 +85,15 @@ describe('operator CLI: usage and configuration', () => {
     expect(warnings.map((w) => w.name)).not.toEqual(expect.arrayContaining(['HTTP_PROXY']));
   });
 
+  it('config:validate says when the embedded server is the store, and when DATABASE_URL is set but not used', async () => {
+    const result = await ops({ STORAGE: 'embedded', DATABASE_URL: 'postgres://u:secret-pw@db/x' }, 'config:validate');
+    expect(result.code).toBe(0);
+    expect(check(result.report, 'STORAGE')?.detail).toMatch(/^embedded PostgreSQL in \//);
+    expect(check(result.report, 'DATABASE_URL')?.detail).toBe('set, but not used: STORAGE=embedded (storage embedded)');
+    expect(check(result.report, 'config')?.detail).not.toContain('db/x');
+    expect(JSON.stringify(result.report)).not.toContain('secret-pw');
+  });
+
   it('--env-file supplies the variables; a missing file is a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rts-env-'));
     writeFileSync(join(dir, 'prod.env'), 'NODE_ENV=production\nPORT=0\n');

@@ -1,3 +1,4 @@
+import { redactUrl } from '@app/modules/database/redact-url';
 import { type AppConfig, ConfigValidationError, loadConfig } from '@app/modules/config/app-config';
 import { ENV_VARS } from '@app/modules/config/env.schema';
 import { report, type Check, type Report } from '@app/cli/ops/report';
@@ -22,17 +23,6 @@ const OWN_PREFIXES = [
   'REDIS_',
 ];
 
-/** The database URL without its password, for reports. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(not a URL)';
-  }
-}
-
 /**
  * Settings that are valid but risky where they are used: each a warning, never a failure
  * (the service starts with them).
@@ -54,7 +44,14 @@ export function configWarnings(config: AppConfig): Check[] {
     warn(
       'STORAGE',
       `embedded PostgreSQL in ${config.storage.dataDir ?? 'DATA_DIR'}: for development on one machine (the service starts its own server)`,
-      'set DATABASE_URL to use a PostgreSQL server you run',
+      'to use a PostgreSQL server you run, set DATABASE_URL (with STORAGE=auto or postgres)',
+    );
+  }
+  if (config.database && config.storage.mode !== 'postgres') {
+    warn(
+      'DATABASE_URL',
+      `set, but not used: STORAGE=${config.storage.requested} (storage ${config.storage.mode})`,
+      'set STORAGE=postgres (or auto) to use it, or unset DATABASE_URL',
     );
   }
   if (production && config.rateLimit.enabled && !config.rateLimit.redisUrl) {
@@ -159,7 +156,7 @@ function summary(config: AppConfig, env: Env): Record<string, unknown> {
   return {
     node_env: config.nodeEnv,
     storage: config.storage.mode,
-    database: config.database ? redactUrl(config.database.url) : null,
+    database: config.database && config.storage.mode === 'postgres' ? redactUrl(config.database.url) : null,
     data_dir: config.storage.dataDir ?? null,
     pool_max: config.database?.poolMax ?? null,
     migrations_run_at_start: config.database?.migrationsRun ?? null,
@@ -190,7 +187,7 @@ export function validateConfig(env: Env): { report: Report; config?: AppConfig }
     {
       name: 'config',
       status: 'ok',
-      detail: `valid: NODE_ENV=${config.nodeEnv}, storage ${config.storage.mode}${config.database ? ` (${String(data.database)})` : ''}, ${config.auth.keys.length} API key(s), rate limit ${String(data.rate_limit)}`,
+      detail: `valid: NODE_ENV=${config.nodeEnv}, storage ${config.storage.mode}${typeof data.database === 'string' ? ` (${data.database})` : ''}, ${config.auth.keys.length} API key(s), rate limit ${String(data.rate_limit)}`,
     },
     ...configWarnings(config),
     ...unknownVariableWarnings(env),

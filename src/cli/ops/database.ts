@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { DatabaseConfig } from '@app/modules/config/app-config';
 import { APPLICATION_NAME, sslOptions } from '@app/modules/database/data-source.options';
-import { redactUrl } from '@app/cli/ops/config-validate';
+import { redactUrl } from '@app/modules/database/redact-url';
 import { messageOf, report, type Check, type Report } from '@app/cli/ops/report';
 
 /** A single connection with the service's own TLS and timeout settings. */

@@ -7,11 +7,14 @@ const CACHE_SIZE = 1024;
 
 /**
  * The configured keys. In development without any, one admin key is made for this process and
- * printed once, so `npm start` stays usable; production refuses to start without keys (config).
+ * printed at start (and again beside the "listening on" line), so `npm start` stays usable;
+ * production refuses to start without keys (config).
  */
 @Injectable()
 export class ApiKeyRegistry {
   readonly keys: readonly ApiKey[];
+  /** The key made for this process when none is configured (development only). */
+  readonly generatedKey: string | undefined;
   /**
    * Keys already verified, to their principal: a request with a known key costs one map lookup
    * instead of a SHA-256 and a comparison with every configured hash. Only valid keys are kept
@@ -27,6 +30,7 @@ export class ApiKeyRegistry {
     }
     const { key, line } = createKey('local-admin', 'admin');
     this.keys = parseApiKeys(line).keys;
+    this.generatedKey = key;
     new Logger('Auth').warn(
       `no API keys configured: generated an admin key for this process only: ${key} (send it as Authorization: Bearer <key>; configure API_KEYS for real use)`,
     );

@@ -48,6 +48,11 @@ export function parseApiKeys(text: string): { keys: ApiKey[]; problems: string[]
     const [name, role, hash, ...rest] = entry.split(':');
     if (rest.length > 0 || !name || !/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
       problems.push(`entry ${index + 1}: expected name:role:sha256hex with a name of 1-64 characters [A-Za-z0-9._-]`);
+    } else if (role === undefined) {
+      // No colon at all: most likely a raw key pasted where its hash belongs. Never echo it.
+      problems.push(
+        `entry ${index + 1}: expected name:role:sha256hex, not a key itself (npm run key:create prints the entry)`,
+      );
     } else if (!(ROLES as readonly string[]).includes(role)) {
       problems.push(`entry ${index + 1} (${name}): role must be one of ${ROLES.join(', ')}`);
     } else if (!/^[0-9a-f]{64}$/i.test(hash ?? '')) {

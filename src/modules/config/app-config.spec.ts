@@ -117,6 +117,14 @@ describe('loadConfig', () => {
       expect((e as Error).message).toContain('API_KEYS');
       expect((e as Error).message).not.toContain('not-a-hash-but-a-secret-key');
     }
+    // A raw key pasted without name and role looks like a name: it is not echoed either.
+    try {
+      loadConfig({ API_KEYS: 'rts_RawSecretKeyPastedByMistake123' });
+      throw new Error('expected a configuration error');
+    } catch (e) {
+      expect((e as Error).message).toContain('not a key itself');
+      expect((e as Error).message).not.toContain('RawSecretKeyPastedByMistake');
+    }
   });
 
   it('refuses production without DATABASE_URL, naming it, and the embedded server in production', () => {

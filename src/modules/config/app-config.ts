@@ -249,6 +249,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       resyncIntervalMs: values.CATALOG_RESYNC_INTERVAL_MS as number,
       ...(values.SNAPSHOT_PATH ? { snapshotPath: values.SNAPSHOT_PATH as string } : {}),
     },
-    { delayMs: values.SHUTDOWN_DELAY_MS as number, graceMs: values.SHUTDOWN_GRACE_MS as number },
+    {
+      delayMs: (values.SHUTDOWN_DELAY_MS as number | undefined) ?? (nodeEnv === 'production' ? 5000 : 0),
+      graceMs: values.SHUTDOWN_GRACE_MS as number,
+    },
   );
 }

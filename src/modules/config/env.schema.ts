@@ -179,9 +179,9 @@ export const ENV_VARS: readonly EnvVar[] = [
     name: 'SHUTDOWN_DELAY_MS',
     example: '1000',
     schema: intRange(0, 600_000),
-    default: '5000',
+    default: '',
     description:
-      'After SIGTERM, how long readiness answers 503 while requests are still served (load balancers stop routing), before the server closes.',
+      'After SIGTERM, how long readiness answers 503 while requests are still served (load balancers stop routing), before the server closes. Unset: 5000 in production, 0 elsewhere (no load balancer in front of a development server).',
   },
   {
     name: 'SHUTDOWN_GRACE_MS',

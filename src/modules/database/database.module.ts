@@ -1,6 +1,7 @@
 import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { DatabaseConfig, StorageConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
+import { redactUrl } from '@app/modules/database/redact-url';
 import type {
   EmbeddedPostgres as EmbeddedPostgresServer,
   EMBEDDED_ALTERNATIVES as Alternatives,
@@ -23,7 +24,15 @@ export class DatabaseModule {
   static forRoot(db: DatabaseConfig): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DatabaseService, useFactory: () => DatabaseService.start(db) }],
+      providers: [
+        {
+          provide: DatabaseService,
+          useFactory: (): Promise<DatabaseService> => {
+            new Logger('Database').log(`storage: postgres at ${redactUrl(db.url)}`);
+            return DatabaseService.start(db);
+          },
+        },
+      ],
       exports: [DatabaseService],
     };
   }
@@ -53,7 +62,7 @@ export class DatabaseModule {
             const server = await embedded.EmbeddedPostgres.start(dataDir, logger);
             logger.log(
               `storage: embedded PostgreSQL ${server.version}, data in ${server.dataDir} (kept across restarts), ` +
-                `listening on ${server.redactedUrl} (password in ${dataDir}/credentials.json). ${embedded.EMBEDDED_ALTERNATIVES}`,
+                `listening on ${redactUrl(server.url)} (password in ${dataDir}/credentials.json). ${embedded.EMBEDDED_ALTERNATIVES}`,
             );
             return new EmbeddedDatabase(server);
           },

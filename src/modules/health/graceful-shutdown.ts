@@ -4,7 +4,7 @@ import { AppConfig } from '@app/modules/config/app-config';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 
 /**
- * On SIGTERM or SIGINT: readiness turns 503 at once while requests are still served for
+ * On SIGTERM, SIGINT or SIGHUP (a closed terminal): readiness turns 503 at once while requests are still served for
  * `SHUTDOWN_DELAY_MS` (so load balancers stop routing here), then the server stops accepting,
  * in-flight requests finish, the pool and the change feed close, and the process exits 0. If
  * that takes longer than `SHUTDOWN_GRACE_MS`, it exits 1 anyway.
@@ -43,5 +43,5 @@ export function installGracefulShutdown(
       exit(1);
     }
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, (s) => void shutdown(s));
 }

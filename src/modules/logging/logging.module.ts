@@ -1,7 +1,7 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type LoggerService, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import type { AppConfig } from '@app/modules/config/app-config';
@@ -84,12 +84,33 @@ export function bufferedStdout(fd = 1): DestinationStream {
   };
 }
 
-/** Where lines go: `stream` (tests), or buffered stdout. */
+const stdoutSinks = new WeakMap<AppConfig, LogSink>();
+
+/** Where lines go: `stream` (tests), or buffered stdout (one sink per configuration). */
 function createSink(config: AppConfig, stream?: DestinationStream): LogSink {
   const options = loggerOptions(config);
-  if (config.log.format === 'pretty' && !stream) return { logger: pino(options) };
-  const destination = stream ?? bufferedStdout();
-  return { logger: pino(options, destination), destination };
+  if (stream) return { logger: pino(options, stream), destination: stream };
+  let sink = stdoutSinks.get(config);
+  if (!sink) {
+    if (config.log.format === 'pretty') {
+      sink = { logger: pino(options) };
+    } else {
+      const destination = bufferedStdout();
+      sink = { logger: pino(options, destination), destination };
+    }
+    stdoutSinks.set(config, sink);
+  }
+  return sink;
+}
+
+/**
+ * Nest's logger on the service's pino logger (nestjs-pino's `Logger`), for the application's
+ * creation: lines written while modules start (the embedded server's initdb, migrations) appear
+ * as they happen instead of being buffered until the app exists.
+ */
+export function startupLogger(config: AppConfig): LoggerService {
+  const params = { pinoHttp: { logger: createSink(config).logger }, forRoutes: [] };
+  return new Logger(new PinoLogger(params), params);
 }
 
 type Level = 'error' | 'warn' | 'info' | 'silent';
