@@ -46,7 +46,8 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
 
 /**
  * Nest options shared by the service and the test harness: our own JSON parser, no abort on
- * error, and start-up logs buffered until the pino logger takes over (or none, `false`).
+ * error, and Nest's logger: the given one from the start (the service: pino, see `startupLogger`),
+ * none (`false`), or, when not given, start-up lines buffered until the pino logger takes over.
  */
 export function appOptions(logger?: LoggerService | false): NestApplicationOptions {
   return {

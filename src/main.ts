@@ -25,6 +25,7 @@ bootstrap().catch((error: unknown) => {
   const message =
     error instanceof ConfigValidationError ||
     error instanceof SchemaBehindError ||
+    // By name: the embedded server's module loads only in embedded mode.
     (error instanceof Error && error.name === 'EmbeddedPostgresError')
       ? error.message
       : `start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;

@@ -1,23 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sha256Hex } from '@app/modules/auth/api-keys';
+import { freePort } from '@app/modules/database/embedded/free-port';
+
+export { freePort };
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The admin key of services started by `startServiceProcess`. */
 export const SERVICE_ADMIN_KEY = 'rts_test_service_admin_key_000000000000000000';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ServiceProcess {
   baseUrl: string;

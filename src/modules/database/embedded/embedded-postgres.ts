@@ -44,9 +44,9 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '@app/modules/database/embedded/free-port';
 
 /** The database the service uses inside the embedded server, and the role it connects as. */
 export const EMBEDDED_DATABASE = 'risk_threshold_service';
@@ -609,17 +609,6 @@ async function ensureDatabase(adminUrl: string, app: Login): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Creates `path` (never through a link, never over an existing file), mode 0600. */
