@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -7,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -255,6 +257,34 @@ describe('embedded PostgreSQL (STORAGE=auto without DATABASE_URL)', () => {
     expect((await json(service, '/health/detailed')).body.checks.thresholds.total).toBeGreaterThan(0);
     await service.stop();
     await waitFor(() => serversOn(fresh).length === 0, 'the server to stop');
+  });
+
+  it('refuses a data directory that is not its own, never following links into it', async () => {
+    const pgdata = join(dataDir, 'postgres');
+    const version = join(pgdata, 'PG_VERSION');
+    const saved = readFileSync(version, 'utf8');
+    // PG_VERSION replaced by a link to a secret: refused, and the secret is not read into the message.
+    const secret = join(dataDir, '..', 'secret.txt');
+    writeFileSync(secret, 'top-secret-content');
+    rmSync(version);
+    symlinkSync(secret, version);
+    const linked = startEmbedded(dataDir);
+    await expect(linked).rejects.toThrow(/is not a PostgreSQL data directory/);
+    await expect(linked).rejects.not.toThrow(/top-secret-content/);
+    rmSync(version);
+    writeFileSync(version, saved);
+    // Data of another account is refused, never chowned (a chown of a tree another user controls could be redirected).
+    const other = process.getuid?.() === 0 ? 65534 : undefined;
+    if (other !== undefined) {
+      const owner = statSync(pgdata);
+      chownSync(pgdata, other, other);
+      await expect(startEmbedded(dataDir)).rejects.toThrow(
+        /belongs to another user \(uid 65534\).*chown -R --no-dereference/s,
+      );
+      expect(statSync(pgdata).uid).toBe(other);
+      chownSync(pgdata, owner.uid, owner.gid);
+    }
+    expect((await json(track(await startEmbedded(dataDir)), '/health/ready')).status).toBe(200);
   });
 
   it('names the cause and the alternatives when DATA_DIR cannot be used', async () => {

@@ -152,8 +152,15 @@ export class EmbeddedPostgres {
     const pgdata = join(dir, 'postgres');
     const version = binaryVersion(bin.postgres);
     let credentials: Credentials;
-    if (existsSync(join(pgdata, 'PG_VERSION'))) {
-      const dataVersion = readFileSync(join(pgdata, 'PG_VERSION'), 'utf8').trim();
+    if (existsSync(pgdata)) {
+      checkOwnDataDirectory(pgdata, runAs);
+      // Read without following a link, and never echoed unless it is a version number.
+      const dataVersion = readNoFollow(join(pgdata, 'PG_VERSION')).trim();
+      if (!/^\d+$/.test(dataVersion)) {
+        throw new EmbeddedPostgresError(
+          `${pgdata} is not a PostgreSQL data directory (no readable PG_VERSION). Move it aside to start with a new, empty database.`,
+        );
+      }
       if (dataVersion !== version.split('.')[0]) {
         throw new EmbeddedPostgresError(
           `the data in ${pgdata} was made by PostgreSQL ${dataVersion}, and this server is PostgreSQL ${version}. ` +
@@ -161,7 +168,6 @@ export class EmbeddedPostgres {
         );
       }
       credentials = readCredentials(dir);
-      if (runAs && lstatSync(pgdata).uid !== runAs.uid) chownTree(pgdata, runAs);
       await stopLeftoverServer(pgdata, bin, logger);
     } else {
       credentials = await initialise(dir, pgdata, bin, runAs, logger);
@@ -547,7 +553,8 @@ function spawnServer({ bin, pgdata, port, runAs, logger }: ServerSpec): { child:
       output.push(line.trim());
       if (output.length > 20) output.shift();
       // Server warnings and errors reach the service log, a bounded number of them.
-      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line) && !/the database system is (starting|shutting) up/.test(line)) {
+      const expected = /the database system is (starting up|shutting down|not yet accepting connections)/;
+      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line) && !expected.test(line)) {
         warnings += 1;
         if (warnings <= 100) logger.warn(`postgres: ${line.trim()}`);
         if (warnings === 100) logger.warn('postgres: further server warnings are not logged');
@@ -649,12 +656,26 @@ function ageMs(path: string): number {
   }
 }
 
-/** chown of a tree to the server's user, without following links (a link inside is not ours to give). */
-function chownTree(path: string, runAs: RunAs): void {
-  const stat = lstatSync(path);
-  lchownSync(path, runAs.uid, runAs.gid);
-  if (!stat.isDirectory()) return;
-  for (const entry of readdirSync(path)) chownTree(join(path, entry), runAs);
+/**
+ * An existing data directory must be a real directory owned by the server's user. One that is
+ * not (a link, data of another account) is refused rather than taken over: a chown of a tree
+ * another user controls could be redirected through links to any file.
+ */
+function checkOwnDataDirectory(pgdata: string, runAs: RunAs | undefined): void {
+  const stat = lstatSync(pgdata);
+  const owner = runAs?.uid ?? process.getuid?.();
+  if (!stat.isDirectory()) {
+    throw new EmbeddedPostgresError(
+      `${pgdata} is not a directory (a link?). Move it aside to start with a new, empty database.`,
+    );
+  }
+  if (owner !== undefined && stat.uid !== owner) {
+    const user = runAs ? EMBEDDED_SYSTEM_USER : 'the user running the service';
+    throw new EmbeddedPostgresError(
+      `${pgdata} belongs to another user (uid ${stat.uid}), not to ${user}. If it is this service's data, give it back ` +
+        `(chown -R --no-dereference ${runAs ? `${EMBEDDED_SYSTEM_USER}: ` : ''}${pgdata}); otherwise move it aside.`,
+    );
+  }
 }
 
 function isAlive(pid: number): boolean {
