@@ -46,4 +46,18 @@ describe('postgres full load (findAll)', () => {
       all.every((t) => t.createdAt instanceof Date && t.category === 'financial' && t.createdBy === 'loader'),
     ).toBe(true);
   });
+
+  it('reads the edges of the id space: the nil UUID and the largest one are never skipped', async () => {
+    await dataSource.query('TRUNCATE "risk_thresholds", "risk_threshold_history", "idempotency_keys"');
+    const edges = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+    await dataSource.query(
+      `INSERT INTO risk_thresholds (id, name, category, risk_levels, priority, created_at, updated_at, created_by,
+        last_modified_by)
+       SELECT id, 'edge', 'financial', '{"low":10,"medium":20,"high":30,"critical":40}', 0, now(), now(), 't', 't'
+         FROM unnest($1::uuid[]) AS id`,
+      [edges],
+    );
+    const all = await new PostgresThresholdRepository(dataSource).findAll();
+    expect(all.map((t) => t.id).sort()).toEqual(edges);
+  });
 });

@@ -90,10 +90,11 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const all: Threshold[] = [];
       const intern = new Interner();
-      let after = '00000000-0000-0000-0000-000000000000';
+      // The first page has no lower bound: any sentinel would skip an id equal to it (the nil UUID).
+      let after: string | null = null;
       for (;;) {
-        const rows = await manager.query<ThresholdRow[]>(
-          `SELECT * FROM risk_thresholds WHERE id > $1 ORDER BY id LIMIT ${LOAD_PAGE}`,
+        const rows: ThresholdRow[] = await manager.query<ThresholdRow[]>(
+          `SELECT * FROM risk_thresholds WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT ${LOAD_PAGE}`,
           [after],
         );
         for (const row of rows) all.push(rowToDomain(row, intern));
