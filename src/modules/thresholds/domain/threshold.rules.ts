@@ -5,13 +5,17 @@
  */
 import { z } from 'zod';
 import type { Violation } from './errors';
-import { BOUND_KEYS, CATEGORIES, METADATA_MAX_BYTES, PRIORITY_MAX, PRIORITY_MIN } from './threshold';
+import { BOUND_KEYS, CATEGORIES, canonicalId, METADATA_MAX_BYTES, PRIORITY_MAX, PRIORITY_MIN } from './threshold';
 
 export const categorySchema = z.enum(CATEGORIES, {
   error: () => `must be one of: ${CATEGORIES.join(', ')}`,
 });
 
-export const uuidSchema = z.uuid({ error: 'must be a UUID' });
+/** A UUID in any case, made canonical before it is checked (so `FFFFFFFF-…` is the max UUID too). */
+export const uuidSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? canonicalId(value) : value),
+  z.uuid({ error: 'must be a UUID' }),
+);
 
 export const nameSchema = z
   .string({ error: 'must be a string' })

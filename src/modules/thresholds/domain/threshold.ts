@@ -122,11 +122,20 @@ export function fieldsOf(t: ThresholdFields): ThresholdFields {
   return Object.fromEntries(FIELD_NAMES.map((f) => [f, t[f]])) as unknown as ThresholdFields;
 }
 
+/**
+ * One canonical form for ids: lower case, as PostgreSQL prints a uuid. The store's uuid type
+ * ignores case while the catalog's maps do not, so an id is made canonical wherever one enters
+ * (the request schemas, and here for every new threshold whatever its source).
+ */
+export function canonicalId(id: string): string {
+  return id.toLowerCase();
+}
+
 /** A new threshold at version 1, written by `actor` at `at`. */
 export function newThreshold(fields: ThresholdFields, id: string, actor: string, at: Date): Threshold {
   return {
     ...fieldsOf(fields),
-    id,
+    id: canonicalId(id),
     version: 1,
     createdAt: at,
     updatedAt: at,

@@ -9,6 +9,7 @@ import {
 import {
   applyChanges,
   cloneThreshold,
+  canonicalId,
   newThreshold,
   nextVersion,
   sameFields,
@@ -62,7 +63,7 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
   }
 
   async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
-    const id = input.id ?? randomUUID();
+    const id = canonicalId(input.id ?? randomUUID());
     const claim = idempotency ? idempotencyKeyOf(ctx.actor, idempotency.key) : undefined;
     if (claim !== undefined && this.live(claim)) throw new IdempotencyKeyTaken();
     if (this.rows.has(id)) throw duplicateIdError(id);
