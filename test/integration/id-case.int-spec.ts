@@ -11,7 +11,7 @@ const ADMIN = '/v1/admin/risk/thresholds';
 /** The same id with each hex letter upper- or lower-cased as `mask` says. */
 function recase(id: string, mask: number): string {
   let bit = 0;
-  return id.replace(/[a-f]/g, (c) => ((mask >> bit++ % 30) & 1 ? c.toUpperCase() : c));
+  return id.replace(/[a-f]/g, (c) => ((mask >> (bit++ % 30)) & 1 ? c.toUpperCase() : c));
 }
 
 type Command =
@@ -83,7 +83,12 @@ describe('ids in any case name one threshold (PostgreSQL store)', () => {
         for (const c of commands) {
           const id = recase(ids[c.slot], c.mask);
           if (c.kind === 'create') {
-            const r = await send(app, 'POST', ADMIN, aCreateBody({ id, category: 'compliance', is_default: c.isDefault }));
+            const r = await send(
+              app,
+              'POST',
+              ADMIN,
+              aCreateBody({ id, category: 'compliance', is_default: c.isDefault }),
+            );
             expect([201, 409]).toContain(r.statusCode);
             if (r.statusCode === 201) {
               expect(r.json().id).toBe(ids[c.slot]);
