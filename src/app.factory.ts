@@ -16,10 +16,10 @@ function frameworkDetail(status: number): string {
   return status === 414 ? 'The URL, or one of its path parameters, is too long.' : 'The request URL is malformed.';
 }
 
-/** The Fastify adapter: request ids from `X-Request-Id` (validated), the largest body limit. */
+/** The Fastify adapter: request ids from `X-Request-Id` (validated), the body limit of most routes. */
 export function createAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
-    bodyLimit: Math.max(config.http.bodyLimitBytes, config.http.importBodyLimitBytes),
+    bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: requestIdFor,
     logger: false,

@@ -26,7 +26,6 @@ export class AppModule {
         ThresholdsModule.forRoot(config),
         HealthModule,
         MetricsModule.forRoot(),
-        // Rate limiting before authentication (its guard runs first), so key guessing is limited too.
         RateLimitModule.forRoot(config),
         AuthModule,
         DocsModule,

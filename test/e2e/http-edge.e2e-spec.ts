@@ -49,7 +49,7 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/risk/classify',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...as('admin'), 'content-type': 'application/json' },
       payload: '{"score": 5,',
     });
     expect(expectProblem(res, 400, 'BAD_REQUEST').detail).toBe('The request body is not valid JSON.');
@@ -59,7 +59,7 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/risk/classify',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...as('admin'), 'content-type': 'application/json' },
       payload: '{"score":5,"category":"financial","__proto__":{"polluted":true}}',
     });
     expectProblem(res, 400, 'BAD_REQUEST');
@@ -75,7 +75,7 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/admin/risk/thresholds',
-      headers: { 'content-type': type },
+      headers: { ...as('admin'), 'content-type': type },
       payload: 'a=b',
     });
     expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -112,7 +112,11 @@ describe('HTTP edge: problem+json, request ids, body rules', () => {
     );
     expect(body.errors).toEqual([{ field: '/', message: 'is required', code: 'required' }]);
     expectProblem(
-      await app.inject({ method: 'POST', url: '/v1/risk/classify', headers: { 'content-type': 'application/json' } }),
+      await app.inject({
+        method: 'POST',
+        url: '/v1/risk/classify',
+        headers: { ...as('admin'), 'content-type': 'application/json' },
+      }),
       400,
       'BAD_REQUEST',
     );

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyGuard } from '@app/modules/auth/api-key.guard';
+import { DiscoveryModule } from '@nestjs/core';
+import { EdgeAccessHook } from '@app/modules/auth/edge-access.hook';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 
-/** API keys with roles (SPEC §6). Its guard runs after rate limiting's (see AppModule). */
+/** API keys with roles (SPEC §6), checked at the edge together with rate limiting (its hook). */
 @Global()
 @Module({
-  providers: [ApiKeyRegistry, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  imports: [DiscoveryModule],
+  providers: [ApiKeyRegistry, EdgeAccessHook],
   exports: [ApiKeyRegistry],
 })
 export class AuthModule {}

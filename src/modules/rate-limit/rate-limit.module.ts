@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '@app/modules/config/app-config';
-import { RateLimitGuard } from '@app/modules/rate-limit/rate-limit.guard';
+import { RateLimiter } from '@app/modules/rate-limit/rate-limiter';
 import { ResilientThrottlerStorage } from '@app/modules/rate-limit/resilient-throttler.storage';
 
-/** Rate limiting with @nestjs/throttler: three budgets per client and window (SPEC §6). */
+/**
+ * Rate limiting with @nestjs/throttler's storage: three budgets per client and window (SPEC §6),
+ * applied by the edge hook of AuthModule (`RateLimiter`, absent when rate limiting is off).
+ */
 @Module({})
 export class RateLimitModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -13,6 +15,7 @@ export class RateLimitModule {
     if (!enabled) return { module: RateLimitModule };
     return {
       module: RateLimitModule,
+      global: true,
       imports: [
         ThrottlerModule.forRoot({
           throttlers: [
@@ -24,7 +27,8 @@ export class RateLimitModule {
           setHeaders: false,
         }),
       ],
-      providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+      providers: [RateLimiter],
+      exports: [RateLimiter],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -8,10 +8,9 @@ import {
 } from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { principalOf } from '@app/modules/auth/api-key.guard';
-import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
-import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '@app/modules/auth/api-keys';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 
 export type RateClass = 'read' | 'classify' | 'write';
 
@@ -23,16 +22,16 @@ export function rateClassOf(method: string, route: string | undefined): RateClas
 }
 
 /**
- * Per-client rate limiting on the budget of the route's class (reads, classify, writes). It runs
- * before authentication, so key guessing is limited too: the client is the principal of a valid
- * key, else the IP (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry `RateLimit-Limit`,
- * `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is `429 RATE_LIMIT_EXCEEDED` with
- * `Retry-After`. One counter increment per request: the budget comes from the route's class
- * directly (@nestjs/throttler's own guard looked up skip and limit metadata of every throttler
- * on every request).
+ * Per-client rate limiting on the budget of the route's class (reads, classify, writes), called by
+ * the edge hook (`EdgeAccessHook`) before authentication and before any body is read, so key
+ * guessing and uploads are limited too: the client is the principal of a valid key, else the IP
+ * (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry
+ * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is
+ * `429 RATE_LIMIT_EXCEEDED` with `Retry-After`. One counter increment per request: the budget
+ * comes from the route's class directly.
  */
 @Injectable()
-export class RateLimitGuard implements CanActivate {
+export class RateLimiter {
   private readonly limits: Record<RateClass, number>;
   private readonly windowMs: number;
 
@@ -40,7 +39,6 @@ export class RateLimitGuard implements CanActivate {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     @InjectMetric(METRIC.rateLimitRejections) private readonly rejections: Counter,
-    private readonly registry: ApiKeyRegistry,
   ) {
     const throttlers = Array.isArray(options) ? options : options.throttlers;
     const limitOf = (name: RateClass): number => Number(throttlers.find((t) => t.name === name)?.limit ?? 0);
@@ -48,25 +46,21 @@ export class RateLimitGuard implements CanActivate {
     this.windowMs = Number(throttlers[0]?.ttl ?? 60_000);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
+  /** Counts the request against its client's budget; throws `429` when the budget is spent. */
+  async check(request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): Promise<void> {
     const rateClass = rateClassOf(request.method, request.routeOptions.url);
-    if (rateClass === undefined) return true;
-    const principal = principalOf(request, this.registry);
+    if (rateClass === undefined) return;
     const key = `${rateClass}:${principal ? `key:${principal.name}` : `ip:${request.ip}`}`;
     const limit = this.limits[rateClass];
     const record = await this.storage.increment(key, this.windowMs, limit, 0, rateClass);
-    void http
-      .getResponse<FastifyReply>()
+    void reply
       .header('ratelimit-limit', String(limit))
       .header('ratelimit-remaining', String(Math.max(0, limit - record.totalHits)))
       .header('ratelimit-reset', String(record.timeToExpire));
     if (record.isBlocked) {
-      void http.getResponse<FastifyReply>().header('retry-after', String(Math.max(1, record.timeToBlockExpire)));
+      void reply.header('retry-after', String(Math.max(1, record.timeToBlockExpire)));
       this.rejections.inc();
       throw new ThrottlerException(`Too many ${rateClass} requests; retry after ${record.timeToBlockExpire} s.`);
     }
-    return true;
   }
 }
