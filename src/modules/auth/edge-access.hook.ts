@@ -1,10 +1,4 @@
-import {
-  ForbiddenException,
-  Injectable,
-  Optional,
-  UnauthorizedException,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { ForbiddenException, Injectable, Optional, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
@@ -49,7 +43,8 @@ export function routeAccessTable(
 ): Map<string, Access | null> {
   const table = new Map<string, Access | null>();
   for (const wrapper of discovery.getControllers()) {
-    const { metatype, instance } = wrapper;
+    const metatype = wrapper.metatype;
+    const instance = wrapper.instance as object | undefined;
     if (!metatype || !instance) continue;
     const controllerPaths = [Reflect.getMetadata(PATH_METADATA, metatype) as string | string[] | undefined].flat();
     const prototype = Object.getPrototypeOf(instance) as object;
@@ -102,7 +97,7 @@ export class EdgeAccessHook implements OnModuleInit {
       const key = presentedKey(request);
       const principal = key === undefined ? undefined : this.registry.authenticate(key);
       if (this.limiter) await this.limiter.check(request, reply, principal);
-      authorize(request as FastifyRequest & { principal?: Principal }, reply, access.role, key, principal);
+      authorize(request, reply, access.role, key, principal);
     });
   }
 }
@@ -117,7 +112,9 @@ function authorize(
   if (!principal) {
     void reply.header('www-authenticate', 'Bearer realm="risk-threshold-service"');
     throw new UnauthorizedException(
-      key === undefined ? 'An API key is required: Authorization: Bearer <key> or X-API-Key.' : 'The API key is not valid.',
+      key === undefined
+        ? 'An API key is required: Authorization: Bearer <key> or X-API-Key.'
+        : 'The API key is not valid.',
     );
   }
   if (!roleAtLeast(principal.role, role)) {
