@@ -1,19 +1,20 @@
 import type { LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@app/app.module';
 import type { AppConfig } from '@app/modules/config/app-config';
 import type { LoadedConfig } from '@app/modules/config/config.module';
 import { configureFastify } from '@app/modules/http/fastify-setup';
-import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
+import { addCors } from '@app/modules/http/cors';
+import { clientErrorHandler, frameworkErrors } from '@app/modules/http/edge-answers';
 import { requestIdFor } from '@app/modules/http/request-context';
 import { addSecurityHeaders } from '@app/modules/http/security-headers';
 import { startupLogger } from '@app/modules/logging/logging.module';
 
-function frameworkDetail(status: number): string {
-  return status === 414 ? 'The URL, or one of its path parameters, is too long.' : 'The request URL is malformed.';
+/** How often Node looks for requests over their timeout: the bound on how late a `408` comes. */
+export function timeoutCheckInterval(requestTimeoutMs: number): number {
+  return Math.min(1000, Math.ceil(requestTimeoutMs / 10));
 }
 
 /** The Fastify adapter: request ids from `X-Request-Id` (validated), the body limit of most routes. */
@@ -23,22 +24,18 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
     requestIdHeader: false,
     genReqId: requestIdFor,
     logger: false,
-    // Errors Fastify answers before routing (a URL or parameter too long, a malformed URL) are
-    // problem+json too, and never echo the URL.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-      const status = error.statusCode ?? 400;
-      const problem = buildProblem(codeForStatus(status), frameworkDetail(status), {
-        instance: (request.url ?? '').split('?')[0].slice(0, 256),
-        requestId: String(request.id),
-      });
-      void reply
-        .code(status)
-        .header('content-type', PROBLEM_CONTENT_TYPE)
-        .header('x-request-id', String(request.id))
-        .send(JSON.stringify(problem));
-    },
+    // Answers made below the application look like all others (problem+json, headers, request id).
+    frameworkErrors,
+    clientErrorHandler,
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks request timeouts every 30 s by default, so a slow client kept its socket up to
+    // twice the documented time. Headers and the whole request must both arrive within
+    // HTTP_REQUEST_TIMEOUT_MS, checked often enough that the answer comes within a second of it.
+    http: {
+      headersTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(config.http.requestTimeoutMs),
+    },
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names.
     trustProxy: config.rateLimit.trustedProxies.length > 0 ? [...config.rateLimit.trustedProxies] : false,
   });
@@ -70,24 +67,7 @@ export async function initApp(
   if (options.pinoLogs) app.useLogger(app.get(Logger));
   configureFastify(app.getHttpAdapter().getInstance(), config);
   addSecurityHeaders(app.getHttpAdapter().getInstance());
-  if (config.http.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: [...config.http.corsOrigins],
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-match', 'idempotency-key', 'x-request-id'],
-      exposedHeaders: [
-        'etag',
-        'location',
-        'x-request-id',
-        'retry-after',
-        'ratelimit-limit',
-        'ratelimit-remaining',
-        'ratelimit-reset',
-        'x-data-stale',
-      ],
-      maxAge: 600,
-    });
-  }
+  addCors(app.getHttpAdapter().getInstance(), config.http.corsOrigins);
   await app.init();
   return app;
 }

@@ -57,8 +57,17 @@ describe('HTTP edge: security headers and CORS', () => {
       url: '/v1/risk/classify',
       headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
     });
-    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    // Issue #14, finding 6: a foreign preflight got 204 with the allowed methods, headers and
+    // max-age, and every answer carried Access-Control-Expose-Headers.
+    const corsHeaders = (headers: Record<string, unknown>): string[] =>
+      Object.keys(headers).filter((h) => h.startsWith('access-control-'));
+    expect(preflight.statusCode).toBe(404);
+    expect(preflight.headers['content-type']).toContain('application/problem+json');
+    expect(corsHeaders(preflight.headers)).toEqual([]);
     const actual = await send(app, 'GET', '/v1/risk/categories', undefined, { origin: 'https://evil.example.net' });
-    expect(actual.headers['access-control-allow-origin']).toBeUndefined();
+    expect(corsHeaders(actual.headers)).toEqual([]);
+    const noOrigin = await send(app, 'GET', '/v1/risk/categories');
+    expect(corsHeaders(noOrigin.headers)).toEqual([]);
+    expect(noOrigin.headers.vary).toContain('Origin');
   });
 });

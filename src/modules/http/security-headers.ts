@@ -27,8 +27,14 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Readon
   return Object.freeze(headers);
 }
 
-/** Every answer that reaches routing (matched or 404) carries the security headers. */
-export function addSecurityHeaders(instance: FastifyInstance, headers = securityHeaders()): void {
+/** The security headers of every answer, computed once. */
+export const SECURITY_HEADERS = securityHeaders();
+
+/**
+ * Every answer that reaches routing (matched or 404) carries the security headers; the answers
+ * made below routing add them too (`edge-answers.ts`).
+ */
+export function addSecurityHeaders(instance: FastifyInstance, headers = SECURITY_HEADERS): void {
   instance.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);
     done();

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
+import { SECURITY_HEADERS } from '@app/modules/http/security-headers';
+
+/**
+ * Answers made below the application: by Fastify before routing (`frameworkErrors`) and by Node's
+ * HTTP parser (`clientErrorHandler`). They look like every other answer of the service:
+ * problem+json with the right `status`, a request id (header and body), the security headers,
+ * and never an echo of the URL or a header.
+ */
+
+function frameworkDetail(status: number): string {
+  return status === 414 ? 'A path parameter is over 100 characters.' : 'The request URL is malformed.';
+}
+
+/** Fastify's errors before routing: a path parameter too long (`414`), a malformed URL (`400`). */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  const problem = buildProblem(codeForStatus(status), frameworkDetail(status), {
+    instance: occurrence(String(request.id)), // never the URL: it is the bad part
+    requestId: String(request.id),
+  });
+  void reply
+    .code(status)
+    .headers(SECURITY_HEADERS)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header('x-request-id', String(request.id))
+    .send(JSON.stringify(problem));
+}
+
+/** `instance` of an answer whose URL is unknown or not to be echoed: the occurrence's request id. */
+function occurrence(requestId: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(requestId)
+    ? `urn:uuid:${requestId}`
+    : '/';
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    detail: 'The request did not arrive whole within the request timeout (HTTP_REQUEST_TIMEOUT_MS).',
+  },
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request line and headers are over 16 KiB.' },
+};
+
+/**
+ * Node's `clientError`: a request the HTTP parser refused (not HTTP, an unknown method, headers
+ * over the limit) or one that timed out. Answered as problem+json when nothing of an answer has
+ * been written on the connection yet, then the connection is closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? {
+      status: 400,
+      detail: 'The request is not valid HTTP/1.1 (request line, method or headers).',
+    };
+    const requestId = randomUUID();
+    const body = JSON.stringify(
+      buildProblem(codeForStatus(status), detail, { instance: occurrence(requestId), requestId }),
+    );
+    const headers = {
+      ...SECURITY_HEADERS,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': String(Buffer.byteLength(body)),
+      'x-request-id': requestId,
+      connection: 'close',
+    };
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+    return;
+  }
+  socket.destroy(error);
+}
