@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE } from '@app/modules/http/problem';
+import { PROBLEM_CONTENT_TYPE, statusProblem } from '@app/modules/http/problem';
 import { SECURITY_HEADERS } from '@app/modules/http/security-headers';
 
 /**
@@ -19,7 +19,7 @@ function frameworkDetail(status: number): string {
 /** Fastify's errors before routing: a path parameter too long (`414`), a malformed URL (`400`). */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode ?? 400;
-  const problem = buildProblem(codeForStatus(status), frameworkDetail(status), {
+  const problem = statusProblem(status, frameworkDetail(status), {
     instance: occurrence(String(request.id)), // never the URL: it is the bad part
     requestId: String(request.id),
   });
@@ -60,9 +60,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
       detail: 'The request is not valid HTTP/1.1 (request line, method or headers).',
     };
     const requestId = randomUUID();
-    const body = JSON.stringify(
-      buildProblem(codeForStatus(status), detail, { instance: occurrence(requestId), requestId }),
-    );
+    const body = JSON.stringify(statusProblem(status, detail, { instance: occurrence(requestId), requestId }));
     const headers = {
       ...SECURITY_HEADERS,
       'content-type': PROBLEM_CONTENT_TYPE,

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Violation } from '@app/modules/thresholds/domain/errors';
 
 /** The `code` of every problem+json body (SPEC §3). */
@@ -7,15 +8,12 @@ export const PROBLEM_CODES = {
   UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
   NOT_FOUND: { status: 404, title: 'Not found' },
-  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   CONFLICT: { status: 409, title: 'Conflict' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
-  URI_TOO_LONG: { status: 414, title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   PRECONDITION_REQUIRED: { status: 428, title: 'Precondition required' },
   RATE_LIMIT_EXCEEDED: { status: 429, title: 'Too many requests' },
-  HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const;
@@ -58,6 +56,18 @@ export function buildProblem(
     request_id: ctx.requestId,
     ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
   };
+}
+
+/**
+ * A problem for a status without a code of its own (`408`, `414`, `431`: answers made below the
+ * application): code `BAD_REQUEST`, the true status and its standard reason as the title.
+ */
+export function statusProblem(status: number, detail: string, ctx: { instance: string; requestId: string }): Problem {
+  const code = codeForStatus(status);
+  const problem = buildProblem(code, detail, ctx);
+  return PROBLEM_CODES[code].status === status
+    ? problem
+    : { ...problem, status, title: STATUS_CODES[status] ?? 'Bad request' };
 }
 
 /** The problem code for a bare HTTP status (errors that carry nothing more specific). */
