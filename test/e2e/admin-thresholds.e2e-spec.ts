@@ -250,6 +250,23 @@ describe('write API (SPEC §3.2)', () => {
       expect(body.history[2].changes.risk_levels).toEqual({ from: null, to: created.risk_levels });
     });
 
+    // Issue #14, finding 7: the caller's X-Request-Id was the only id in the audit trail, so one
+    // client could reuse another request's id.
+    it("keeps the caller's request id for correlation and the server's own unique id beside it", async () => {
+      const created = (await send(app, 'POST', ADMIN, aCreateBody(), { 'x-request-id': 'reused' })).json();
+      const patch = await send(app, 'PATCH', `${ADMIN}/${created.id}`, { priority: 7 }, { 'x-request-id': 'reused' });
+      const own = await send(app, 'PATCH', `${ADMIN}/${created.id}`, { priority: 8 });
+      const { history } = historyResponse.parse((await send(app, 'GET', `${ADMIN}/${created.id}/history`)).json());
+      expect(history.map((h) => h.request_id)).toEqual([own.headers['x-request-id'], 'reused', 'reused']);
+      const serverIds = history.map((h) => h.server_request_id);
+      expect(new Set(serverIds).size).toBe(3);
+      for (const id of serverIds)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // A request without its own id: the server's id is the request id.
+      expect(serverIds[0]).toBe(own.headers['x-request-id']);
+      expect(patch.headers['x-request-id']).toBe('reused');
+    });
+
     it('answers [] for a threshold without writes, 404 for an unknown id, 400 for a malformed one', async () => {
       expect((await send(app, 'GET', `${ADMIN}/${FINANCIAL_DEFAULT}/history`)).json()).toEqual({
         threshold_id: FINANCIAL_DEFAULT,

@@ -187,7 +187,10 @@ describe('operator CLI against PostgreSQL', () => {
   });
 
   it('a pending migration: migrate:status and db:verify-schema name it, predeploy says NO-GO, migrate applies it', async () => {
-    await sql(db.url, `DROP TABLE idempotency_keys; DELETE FROM migrations WHERE name = '${LAST_MIGRATION}'`);
+    await sql(
+      db.url,
+      `ALTER TABLE risk_threshold_history DROP COLUMN server_request_id; DELETE FROM migrations WHERE name = '${LAST_MIGRATION}'`,
+    );
     const status = await ops(env, 'migrate:status');
     expect(status.code).toBe(1);
     expect(status.report?.data).toMatchObject({ pending: [LAST_MIGRATION] });

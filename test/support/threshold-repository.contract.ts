@@ -237,15 +237,23 @@ export function thresholdRepositoryContract(
     describe('history', () => {
       it('records one entry per write with actor, request id and the changed fields, newest first', async () => {
         const repo = await makeRepository([]);
-        const created = await repo.create(aThresholdFields({ name: 'A' }), { actor: 'alice', requestId: 'r1' });
-        await repo.update(created.id, { name: 'B', priority: 3 }, { actor: 'bob', requestId: 'r2' });
+        const created = await repo.create(aThresholdFields({ name: 'A' }), {
+          actor: 'alice',
+          requestId: 'r1',
+          serverRequestId: '00000000-0000-4000-8000-0000000000a1',
+        });
+        await repo.update(
+          created.id,
+          { name: 'B', priority: 3 },
+          { actor: 'bob', requestId: 'r2', serverRequestId: '00000000-0000-4000-8000-0000000000a2' },
+        );
         await repo.update(created.id, { name: 'B' }, { actor: 'bob', requestId: 'r3' }); // no change, no entry
         await repo.delete(created.id, { actor: 'carol' });
         const history = await repo.history(created.id);
-        expect(history.map((h) => [h.action, h.version, h.actor, h.requestId])).toEqual([
-          ['delete', 2, 'carol', null],
-          ['update', 2, 'bob', 'r2'],
-          ['create', 1, 'alice', 'r1'],
+        expect(history.map((h) => [h.action, h.version, h.actor, h.requestId, h.serverRequestId])).toEqual([
+          ['delete', 2, 'carol', null, null],
+          ['update', 2, 'bob', 'r2', '00000000-0000-4000-8000-0000000000a2'],
+          ['create', 1, 'alice', 'r1', '00000000-0000-4000-8000-0000000000a1'],
         ]);
         expect(history[1].changes).toEqual({ name: { from: 'A', to: 'B' }, priority: { from: 0, to: 3 } });
         expect(history[2].changes.name).toEqual({ from: null, to: 'A' });
@@ -286,7 +294,7 @@ export function thresholdRepositoryContract(
             updates: [{ threshold: { ...change, priority: 9, version: 2 }, expectedVersion: 1 }],
             deletes: [{ id: drop.id, expectedVersion: 1 }],
           },
-          { actor: 'importer', requestId: 'imp-1' },
+          { actor: 'importer', requestId: 'imp-1', serverRequestId: '00000000-0000-4000-8000-0000000000a1' },
         );
         for (const [id, version] of [
           [created.id, 1],
@@ -294,8 +302,8 @@ export function thresholdRepositoryContract(
           [drop.id, 1],
         ] as const) {
           const history = await repo.history(id);
-          expect(history.map((h) => [h.action, h.version, h.actor, h.requestId])).toEqual([
-            ['import', version, 'importer', 'imp-1'],
+          expect(history.map((h) => [h.action, h.version, h.actor, h.requestId, h.serverRequestId])).toEqual([
+            ['import', version, 'importer', 'imp-1', '00000000-0000-4000-8000-0000000000a1'],
           ]);
         }
         expect((await repo.history(change.id))[0].changes).toEqual({ priority: { from: 0, to: 9 } });

@@ -8,6 +8,7 @@ import { CreateRiskThresholdHistory1795651200001 } from '@app/migrations/1795651
 import { SeedRiskThresholds1795651200002 } from '@app/migrations/1795651200002-seed-risk-thresholds';
 import { NotifyThresholdChanges1795651200003 } from '@app/migrations/1795651200003-notify-threshold-changes';
 import { CreateIdempotencyKeys1795651200004 } from '@app/migrations/1795651200004-create-idempotency-keys';
+import { HistoryServerRequestId1795651200005 } from '@app/migrations/1795651200005-history-server-request-id';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 
 export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity, IdempotencyKeyEntity];
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   SeedRiskThresholds1795651200002,
   NotifyThresholdChanges1795651200003,
   CreateIdempotencyKeys1795651200004,
+  HistoryServerRequestId1795651200005,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

@@ -15,8 +15,34 @@ export function requestIdFor(req: IncomingMessage): string {
 /** Until authentication lands, writes are attributed to this principal. */
 export const ANONYMOUS_ACTOR = 'anonymous';
 
-/** Who is writing and under which request id, for `created_by`, `last_modified_by` and audit. */
+const SERVER_REQUEST_ID = Symbol('serverRequestId');
+type WithServerId = FastifyRequest & { [SERVER_REQUEST_ID]?: string };
+
+/**
+ * The server's own, unique id of a request: the request id when the server made it, else (the
+ * caller sent its own `X-Request-Id`, which another caller may reuse) a new UUID, made once.
+ */
+export function serverRequestIdOf(request: FastifyRequest): string {
+  const memo = request as WithServerId;
+  if (memo[SERVER_REQUEST_ID] === undefined) {
+    const id = String(request.id);
+    memo[SERVER_REQUEST_ID] = request.headers['x-request-id'] === id ? randomUUID() : id;
+  }
+  return memo[SERVER_REQUEST_ID];
+}
+
+/** The server's id when it differs from the request id (the request logs name it then), else undefined. */
+export function distinctServerRequestId(request: FastifyRequest): string | undefined {
+  const id = (request as WithServerId)[SERVER_REQUEST_ID];
+  return id === undefined || id === String(request.id) ? undefined : id;
+}
+
+/** Who is writing and under which request ids, for `created_by`, `last_modified_by` and audit. */
 export const WriteCtx = createParamDecorator((_data: unknown, ctx: ExecutionContext): WriteContext => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: { name: string } }>();
-  return { actor: request.principal?.name ?? ANONYMOUS_ACTOR, requestId: String(request.id) };
+  return {
+    actor: request.principal?.name ?? ANONYMOUS_ACTOR,
+    requestId: String(request.id),
+    serverRequestId: serverRequestIdOf(request),
+  };
 });

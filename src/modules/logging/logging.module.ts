@@ -1,3 +1,4 @@
+import { distinctServerRequestId } from '@app/modules/http/request-context';
 import { Inject, Injectable, Module, type DynamicModule, type LoggerService, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -159,10 +160,13 @@ export class RequestLogger implements OnModuleInit {
     const userAgent = request.headers['user-agent'];
     const duration = Math.round(reply.elapsedTime * 100) / 100;
     const msg = `${request.method} ${path} ${status}`;
+    // A write under the caller's own X-Request-Id: the unique id its audit rows carry too.
+    const serverId = distinctServerRequestId(request);
     if (!destination) {
       logger[level](
         {
           request_id: String(request.id),
+          ...(serverId === undefined ? {} : { server_request_id: serverId }),
           req: { method: request.method, path, user_agent: userAgent },
           res: { status },
           duration_ms: duration,
@@ -175,6 +179,7 @@ export class RequestLogger implements OnModuleInit {
     // pino's generic serialisation (and redaction, with nothing to redact) cost several times more.
     destination.write(
       `{"level":"${level}","time":"${isoNow()}"${this.base},"request_id":${JSON.stringify(String(request.id))},` +
+        `${serverId === undefined ? '' : `"server_request_id":"${serverId}",`}` +
         `"req":{"method":${JSON.stringify(request.method)},"path":${JSON.stringify(path)}` +
         `${userAgent === undefined ? '' : `,"user_agent":${JSON.stringify(userAgent)}`}},` +
         `"res":{"status":${status}},"duration_ms":${duration},"msg":${JSON.stringify(msg)}}\n`,

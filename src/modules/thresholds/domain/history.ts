@@ -16,7 +16,10 @@ export interface HistoryEntry {
   version: number;
   action: HistoryAction;
   actor: string;
+  /** The caller's `X-Request-Id` when it sent one (for correlation: not unique), else the server's. */
   requestId: string | null;
+  /** The server's own id of the request that wrote the entry: unique. */
+  serverRequestId: string | null;
   at: Date;
   /** The client fields that changed, by domain field name. */
   changes: Partial<Record<keyof ThresholdFields, FieldChange>>;
@@ -41,7 +44,7 @@ export function historyEntry(
   action: HistoryAction,
   before: Threshold | null,
   after: Threshold | null,
-  ctx: { actor: string; requestId?: string },
+  ctx: { actor: string; requestId?: string; serverRequestId?: string },
   at: Date,
 ): HistoryEntry {
   const subject = (after ?? before) as Threshold;
@@ -51,6 +54,7 @@ export function historyEntry(
     action,
     actor: ctx.actor,
     requestId: ctx.requestId ?? null,
+    serverRequestId: ctx.serverRequestId ?? null,
     at,
     changes: diffFields(before, after),
   };

@@ -118,6 +118,7 @@ export function toHistoryResponse(entry: HistoryEntry): HistoryEntryResponse {
     actor: entry.actor,
     at: entry.at.toISOString(),
     request_id: entry.requestId,
+    server_request_id: entry.serverRequestId,
     changes: Object.fromEntries(
       Object.entries(entry.changes).map(([field, change]) => [WIRE_NAMES[field as keyof ThresholdFields], change]),
     ),

@@ -257,7 +257,12 @@ const historyEntryResponse = z
     action: z.enum(HISTORY_ACTIONS),
     actor: z.string(),
     at: z.iso.datetime(),
-    request_id: z.string().nullable(),
+    request_id: z.string().nullable().meta({
+      description: "The request's id: the caller's X-Request-Id when it sent one (for correlation, not unique).",
+    }),
+    server_request_id: z.uuid().nullable().meta({
+      description: "The server's own id of the writing request: unique (null for entries written before 1.x).",
+    }),
     changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict()).meta({
       description: 'The fields that changed, by wire name: {from, to} (null before a create, after a delete).',
     }),

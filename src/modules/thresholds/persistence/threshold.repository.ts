@@ -4,7 +4,10 @@ import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/
 /** Who writes, and under which request. */
 export interface WriteContext {
   actor: string;
+  /** The request id: the caller's `X-Request-Id` when valid, for correlation (not unique). */
   requestId?: string;
+  /** The server's own, unique id of the request (the audit trail keeps both). */
+  serverRequestId?: string;
 }
 
 /** An `Idempotency-Key` of a create, scoped to the actor, with the fingerprint of the request. */

@@ -26,6 +26,9 @@ export class ThresholdHistoryEntity {
   @Column('varchar', { name: 'request_id', length: 128, nullable: true })
   requestId!: string | null;
 
+  @Column('uuid', { name: 'server_request_id', nullable: true })
+  serverRequestId!: string | null;
+
   @Column('timestamptz')
   at!: Date;
 

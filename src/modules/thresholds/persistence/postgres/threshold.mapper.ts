@@ -128,6 +128,7 @@ export function toHistoryEntity(h: HistoryEntry): ThresholdHistoryEntity {
     action: h.action,
     actor: h.actor,
     requestId: h.requestId,
+    serverRequestId: h.serverRequestId,
     at: h.at,
     changes: h.changes,
   });
@@ -140,6 +141,7 @@ export function historyToDomain(e: ThresholdHistoryEntity): HistoryEntry {
     action: e.action,
     actor: e.actor,
     requestId: e.requestId,
+    serverRequestId: e.serverRequestId,
     at: e.at,
     changes: e.changes,
   };
