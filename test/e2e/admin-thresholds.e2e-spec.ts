@@ -301,6 +301,20 @@ describe('Idempotency-Key on create', () => {
     expect(all.filter((t: { name: string }) => t.name === 'exactly once')).toHaveLength(1);
   });
 
+  // Issue #14, finding 8: a replay after the delete answered 201 with a Location that was 404.
+  it('a retry after the created threshold was deleted is 409 idempotency_gone and creates nothing', async () => {
+    const body = aCreateBody({ name: 'gone' });
+    const first = (await send(app, 'POST', ADMIN, body, { 'idempotency-key': 'req-44' })).json();
+    await send(app, 'DELETE', `${ADMIN}/${first.id}`);
+    const retry = await send(app, 'POST', ADMIN, body, { 'idempotency-key': 'req-44' });
+    const problem = expectProblem(retry, 409, 'CONFLICT');
+    expect(problem.errors?.[0].code).toBe('idempotency_gone');
+    expect(problem.detail).toContain(first.id);
+    expect(retry.headers.location).toBeUndefined();
+    const names = (await send(app, 'GET', `${ADMIN}?limit=500`)).json().thresholds.map((t: { name: string }) => t.name);
+    expect(names).not.toContain('gone');
+  });
+
   it('the same key with a different body is 409 and creates nothing; a malformed key is 400', async () => {
     await send(app, 'POST', ADMIN, aCreateBody({ name: 'a' }), { 'idempotency-key': 'req-43' });
     const other = await send(app, 'POST', ADMIN, aCreateBody({ name: 'b' }), { 'idempotency-key': 'req-43' });

@@ -69,7 +69,7 @@ export class ThresholdsService {
     claim: IdempotencyClaim,
   ): Promise<{ threshold: Threshold; replayed: boolean }> {
     const prior = await this.repository.findIdempotentCreate(ctx.actor, claim.key);
-    if (prior) return { threshold: replay(prior, claim), replayed: true };
+    if (prior) return { threshold: await this.stillThere(replay(prior, claim)), replayed: true };
     try {
       const created = await this.repository.create(input, ctx, claim);
       this.catalog.upsert(created);
@@ -80,6 +80,26 @@ export class ThresholdsService {
       if (!winner) throw new ConflictError('A request with this Idempotency-Key is in progress; retry.');
       return { threshold: replay(winner, claim), replayed: true };
     }
+  }
+
+  /**
+   * A replay answers the original `201` only while the threshold it created exists: after a
+   * delete, a `Location` that answers `404` would tell the client its create succeeded and the
+   * resource is there. It is a `409` naming the id instead, and nothing is created.
+   */
+  private async stillThere(created: Threshold): Promise<Threshold> {
+    if (await this.repository.findById(created.id)) return created;
+    throw new ConflictError(
+      `The threshold this Idempotency-Key created (${created.id}) has since been deleted; nothing was created. ` +
+        'To create it again, send the request with a new Idempotency-Key.',
+      [
+        {
+          field: '/',
+          message: 'the threshold created with this Idempotency-Key was deleted',
+          code: 'idempotency_gone',
+        },
+      ],
+    );
   }
 
   async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
