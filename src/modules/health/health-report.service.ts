@@ -9,6 +9,18 @@ import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-cata
 /** Each dependency check is bounded, so a probe never hangs on a hung database. */
 export const CHECK_TIMEOUT_MS = 1000;
 
+/**
+ * The database probe's answer is reused this long, and callers meanwhile share one probe in
+ * flight: `/health/detailed` is public, so however often it is called it costs the database at
+ * most one `SELECT 1` a second (and one pooled connection).
+ */
+export const DATABASE_CHECK_TTL_MS = 1000;
+
+interface ProbeOutcome {
+  up: boolean;
+  latencyMs: number;
+}
+
 type CheckStatus = 'up' | 'down';
 
 export interface DatabaseCheck {
@@ -42,6 +54,7 @@ export interface DetailedHealth {
 @Injectable()
 export class HealthReportService {
   private readonly startedAt = Date.now();
+  private probe?: { startedAt: number; outcome: Promise<ProbeOutcome> };
 
   constructor(
     private readonly indicators: HealthIndicatorService,
@@ -49,7 +62,11 @@ export class HealthReportService {
     private readonly lifecycle: LifecycleService,
     private readonly config: AppConfig,
     @Optional() private readonly database?: DatabaseService,
-  ) {}
+  ) {
+    // A change of state is news the next call reports at once, not after the reuse interval.
+    database?.events.on('up', () => (this.probe = undefined));
+    database?.events.on('down', () => (this.probe = undefined));
+  }
 
   async detailed(): Promise<DetailedHealth> {
     const [database, thresholds] = await Promise.all([this.checkDatabase(), this.checkThresholds()]);
@@ -75,16 +92,8 @@ export class HealthReportService {
     if (!database) return 'not_configured';
     const pool = database.poolStats();
     if (!database.available) return { status: 'down', latency_ms: 0, reason: 'unavailable', pool };
-    const started = performance.now();
-    const result = await this.indicators
-      .check('database')
-      .attempt(async () => {
-        await database.source.query('SELECT 1');
-      })
-      .withTimeout(CHECK_TIMEOUT_MS);
-    const latency = Math.round(performance.now() - started);
-    const outcome = result.database as { status: string; message?: unknown };
-    if (outcome.status === 'up') {
+    const { up, latencyMs: latency } = await this.probeDatabase(database);
+    if (up) {
       const saturated = pool.waiting > database.config.poolMaxWaiting;
       return {
         status: saturated ? 'down' : 'up',
@@ -99,6 +108,24 @@ export class HealthReportService {
       reason: latency >= CHECK_TIMEOUT_MS ? 'timeout' : 'error',
       pool: database.poolStats(),
     };
+  }
+
+  /** `SELECT 1`, bounded by `CHECK_TIMEOUT_MS`, shared by the callers of `DATABASE_CHECK_TTL_MS`. */
+  private probeDatabase(database: DatabaseService): Promise<ProbeOutcome> {
+    const now = performance.now();
+    if (this.probe && now - this.probe.startedAt < DATABASE_CHECK_TTL_MS) return this.probe.outcome;
+    const outcome = (async (): Promise<ProbeOutcome> => {
+      const result = await this.indicators
+        .check('database')
+        .attempt(async () => {
+          await database.source.query('SELECT 1');
+        })
+        .withTimeout(CHECK_TIMEOUT_MS);
+      const status = (result.database as { status: string }).status;
+      return { up: status === 'up', latencyMs: Math.round(performance.now() - now) };
+    })();
+    this.probe = { startedAt: now, outcome };
+    return outcome;
   }
 
   private async checkThresholds(): Promise<DetailedHealth['checks']['thresholds']> {
