@@ -149,3 +149,75 @@ describe('hostile input', () => {
     );
   });
 });
+
+/**
+ * The adversarial probe's cases (issue #14) that store something, so outside the suite above. At
+ * the socket level, in their own suites: uploads refused before they are read
+ * (`early-refusal.e2e-spec.ts`); answers of Fastify and Node, slow clients
+ * (`framework-responses.e2e-spec.ts`). Against PostgreSQL: the nil UUID after a full load, random-case
+ * write sequences (`postgres-threshold.repository.int-spec.ts`, `id-case.int-spec.ts`).
+ */
+describe("hostile input: the adversarial probe's cases", () => {
+  let app: NestFastifyApplication;
+  const ADMIN = '/v1/admin/risk/thresholds';
+  beforeAll(async () => {
+    app = await createTestApp({ env: { CORS_ORIGINS: 'https://console.example' } });
+  });
+  afterAll(() => app.close());
+
+  const body = (overrides: Record<string, unknown>): Record<string, unknown> => ({
+    name: 'probe',
+    category: 'strategic',
+    risk_levels: { low: 10, medium: 20, high: 30, critical: 40 },
+    ...overrides,
+  });
+
+  it('the nil UUID is an id like any other: created, made default, read, listed, exported, deleted', async () => {
+    const nil = '00000000-0000-0000-0000-000000000000';
+    expect((await send(app, 'POST', ADMIN, body({ id: nil }))).statusCode).toBe(201);
+    expect((await send(app, 'PATCH', `${ADMIN}/${nil}`, { is_default: true })).statusCode).toBe(200);
+    expect((await send(app, 'GET', `/v1/risk/thresholds/${nil}`)).json()).toMatchObject({ id: nil, is_default: true });
+    const listed = (await send(app, 'GET', `${ADMIN}?limit=500`)).json().thresholds as { id: string }[];
+    expect(listed.map((t) => t.id)).toContain(nil);
+    const exported = (await send(app, 'GET', '/v1/admin/risk/threshold-export')).json<{ id: string }[]>();
+    expect(exported.map((t) => t.id)).toContain(nil);
+    expect((await send(app, 'DELETE', `${ADMIN}/${nil}`)).statusCode).toBe(204);
+    expect((await send(app, 'GET', `${ADMIN}/${nil}`)).statusCode).toBe(404);
+  });
+
+  it('an id in any case names one threshold, answered in lower case', async () => {
+    const upper = '3F2504E0-4F89-41D3-9A0C-0305E82C33BB';
+    const lower = upper.toLowerCase();
+    const created = await send(app, 'POST', ADMIN, body({ id: upper, is_default: true }));
+    expect(created.json().id).toBe(lower);
+    expect(created.headers.location).toBe(`${ADMIN}/${lower}`);
+    expect((await send(app, 'GET', `${ADMIN}/${upper}`)).json().id).toBe(lower);
+    expect((await send(app, 'GET', `/v1/risk/thresholds/3f2504e0-4F89-41d3-9A0C-0305e82c33bb`)).statusCode).toBe(200);
+    expect((await send(app, 'PATCH', `${ADMIN}/${upper}`, { priority: 3 })).json()).toMatchObject({ id: lower });
+    expect((await send(app, 'POST', ADMIN, body({ id: lower }))).statusCode).toBe(409);
+    const defaults = (await send(app, 'GET', `${ADMIN}?category=strategic&limit=500`)).json().thresholds as {
+      is_default: boolean;
+    }[];
+    expect(defaults.filter((t) => t.is_default)).toHaveLength(1);
+    expect((await send(app, 'DELETE', `${ADMIN}/${lower}`)).statusCode).toBe(204);
+    expect((await send(app, 'GET', `${ADMIN}/${upper}`)).statusCode).toBe(404);
+    const classified = (await send(app, 'POST', '/v1/risk/classify', { score: 35, category: 'strategic' })).json();
+    expect(classified.threshold_id).not.toBe(lower);
+  });
+
+  it('framework-level errors and foreign-origin preflights keep the house style', async () => {
+    const long = await send(app, 'GET', `/v1/risk/thresholds/${'x'.repeat(300)}`);
+    wellFormed(long, '414');
+    expect(long.statusCode).toBe(414);
+    expect(long.json().status).toBe(414);
+    expect(long.body).not.toContain('xxxx');
+    expect(long.headers['x-content-type-options']).toBe('nosniff');
+    const foreign = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/risk/classify',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    wellFormed(foreign, 'foreign preflight');
+    expect(Object.keys(foreign.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  });
+});
