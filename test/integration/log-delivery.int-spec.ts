@@ -1,4 +1,5 @@
 import { LOG_FLUSH_INTERVAL_MS } from '@app/modules/logging/logging.module';
+import { adminQuery, startThrowawayServer, withDatabase, type ThrowawayServer } from '@test/support/postgres';
 import { startServiceProcess, type ServiceProcess } from '@test/support/service-process';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the documented bound. */
@@ -36,6 +37,41 @@ describe('log delivery on an idle instance (JSON logs on buffered stdout)', () =
     );
     expect(warnAfter).toBeLessThan(SLACK_MS);
     expect(infoAfter).toBeLessThan(LOG_FLUSH_INTERVAL_MS + SLACK_MS);
+  });
+
+  // Issue #13, finding 1: on an idle instance the outage lines reached stdout ~47 s late.
+  describe('a database outage on an idle instance', () => {
+    let server: ThrowawayServer;
+    beforeAll(async () => {
+      server = await startThrowawayServer();
+      await adminQuery(server.adminUrl, 'CREATE DATABASE risk');
+    }, 60_000);
+    afterAll(() => server.destroy());
+
+    it('its lines are on stdout within 1 s of the database going away, with no traffic', async () => {
+      service = await startServiceProcess({
+        STORAGE: 'postgres',
+        DATABASE_URL: withDatabase(server.adminUrl, 'risk'),
+        MIGRATIONS_RUN: 'true',
+      });
+      const seen = service.output().length;
+      const stopping = Date.now();
+      await server.stop(); // the event happens during this call: arrival is measured from its start
+      // The first component to notice (the change feed's connection, or the pool's idle client)
+      // writes the outage's first line, a warning or an error.
+      const outageLine = /"level":"(warn|error)"[^\n]*"context":"(ChangeFeed|Database)"/;
+      let lost = Number.POSITIVE_INFINITY;
+      while (Date.now() - stopping < 10_000) {
+        if (outageLine.test(service.output().slice(seen))) {
+          lost = Date.now() - stopping;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      process.stdout.write(`database outage on an idle instance: first line on stdout after ${lost} ms\n`);
+      expect(lost).toBeLessThan(1000);
+      await server.start();
+    }, 30_000);
   });
 
   it('prints the generated development admin key before the service is ready', async () => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { loadConfig } from '@app/modules/config/app-config';
 import type { DatabaseService } from '@app/modules/database/database.service';
@@ -12,6 +13,7 @@ function fakeDatabase(query: () => Promise<unknown>, available = true): Database
     source: { query },
     poolStats: () => ({ total: 2, idle: 1, waiting: 0, max: 10 }),
     config: { poolMaxWaiting: 10 },
+    events: new EventEmitter(),
   } as unknown as DatabaseService;
 }
 
