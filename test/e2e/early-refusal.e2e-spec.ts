@@ -1,6 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestApp, TEST_KEYS } from '@test/support/app';
+import { startServiceProcess, type ServiceProcess } from '@test/support/service-process';
 
 const MIB = 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
@@ -131,5 +133,92 @@ describe('uploads are refused from their headers, before the body is read', () =
     const result = await upload('/v1/admin/risk/thresholds', 9 * MIB, headers);
     expect(result.status).toBe('HTTP/1.1 429 Too Many Requests');
     expect(result.serverBytesRead).toBeLessThan(MIB);
+  });
+
+  it('Expect: 100-continue gets the refusal alone, and 100 only once the checks passed', async () => {
+    const exchange = (headers: string): Promise<string> =>
+      new Promise((resolve) => {
+        const client = connect(port, '127.0.0.1');
+        let text = '';
+        client.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        client.on('error', () => undefined);
+        client.write(
+          `POST /v1/risk/classify HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nexpect: 100-continue\r\n${headers}\r\n`,
+        );
+        const check = setInterval(() => {
+          if (text.includes('\r\n\r\n')) {
+            clearInterval(check);
+            client.destroy();
+            resolve(text.split('\r\n')[0]);
+          }
+        }, 5);
+      });
+    expect(await exchange('content-length: 9000000\r\n')).toBe('HTTP/1.1 401 Unauthorized');
+    const reader = `authorization: Bearer ${TEST_KEYS.reader}\r\n`;
+    expect(await exchange(`${reader}content-length: 9000000\r\n`)).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(await exchange(`${reader}content-length: 40\r\n`)).toBe('HTTP/1.1 100 Continue');
+  });
+});
+
+// Found by an adversarial review: a client still sending its body (Node's http, fetch) was reset
+// before it read the early answer. The service runs in its own process here: in one process the
+// client reads the answer before the server's close, and the reset never shows.
+describe('a client still sending reads the early answer (service in its own process)', () => {
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    service = await startServiceProcess({ STORAGE: 'memory' });
+  }, 60_000);
+  afterAll(() => service.stop());
+
+  it("Node's http client sending 9 MiB without a key reads the 401", async () => {
+    const size = 9 * MIB;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: Number(new URL(service.baseUrl).port),
+          method: 'POST',
+          path: '/v1/risk/classify',
+          headers: { 'content-type': 'application/json', 'content-length': size },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      let sent = 0;
+      const write = (): void => {
+        while (sent < size) {
+          sent += CHUNK.length;
+          if (!req.write(CHUNK)) {
+            req.once('drain', write);
+            return;
+          }
+        }
+        req.end();
+      };
+      write();
+    });
+    expect(status).toBe(401);
+  });
+
+  it('fetch streaming a chunked body without a key reads the 401', async () => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 9 * MIB) return controller.close();
+        sent += CHUNK.length;
+        controller.enqueue(new Uint8Array(CHUNK));
+      },
+    });
+    const res = await fetch(`${service.baseUrl}/v1/risk/classify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    });
+    expect(res.status).toBe(401);
+    await res.body?.cancel();
   });
 });

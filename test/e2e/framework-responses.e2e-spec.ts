@@ -94,6 +94,17 @@ describe.each([
     expectHouseStyle(await rawRequest(port, 'not http at all\r\n\r\n'), 400);
   });
 
+  it('CONNECT: 400, this is no proxy', async () => {
+    expectHouseStyle(await rawRequest(port, 'CONNECT 127.0.0.1:443 HTTP/1.1\r\nhost: x\r\n\r\n'), 400);
+  });
+
+  it('an absolute-form target: its path only is echoed, never its credentials or host', async () => {
+    const answer = await rawRequest(port, get('http://user:secret@internal.example:8080/nope?apikey=SECRET'));
+    expect(answer.status).toBe(404);
+    expect(answer.body).not.toMatch(/secret|internal|SECRET/);
+    expect(JSON.parse(answer.body)).toMatchObject({ instance: '/nope' });
+  });
+
   it('OPTIONS without Origin: a problem like any other unrouted request', async () => {
     const answer = await rawRequest(port, `OPTIONS /v1/risk/classify HTTP/1.1\r\nhost: localhost\r\n\r\n`);
     expect(answer.status).toBeGreaterThanOrEqual(400);

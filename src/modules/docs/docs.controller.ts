@@ -57,7 +57,7 @@ export class DocsController {
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): string {
     const type = SWAGGER_ASSETS[file];
-    if (!type) throw new NotFoundException(`No documentation asset named ${file}.`);
+    if (!type) throw new NotFoundException('No such documentation asset.');
     let body = this.assets.get(file);
     if (body === undefined) {
       body = readFileSync(join(this.assetDir, file), 'utf8');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, statusProblem } from '@app/modules/http/problem';
 import { SECURITY_HEADERS } from '@app/modules/http/security-headers';
@@ -46,31 +47,44 @@ const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request line and headers are over 16 KiB.' },
 };
 
+/** Writes a whole problem+json answer straight to a socket, then closes it (our side first). */
+function writeRawProblem(socket: Duplex, status: number, detail: string): void {
+  const requestId = randomUUID();
+  const body = JSON.stringify(statusProblem(status, detail, { instance: occurrence(requestId), requestId }));
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+    'content-length': String(Buffer.byteLength(body)),
+    'x-request-id': requestId,
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+}
+
 /**
  * Node's `clientError`: a request the HTTP parser refused (not HTTP, an unknown method, headers
  * over the limit) or one that timed out. Answered as problem+json when nothing of an answer has
- * been written on the connection yet, then the connection is closed.
+ * been written on the connection yet, then the connection is closed. A connection that timed out
+ * without sending a byte (a preconnected socket) is closed without an answer, which a client
+ * could take for the answer to the request it sends next.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
+  const silent = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0;
+  if (socket.writable && !inFlight?.headersSent && !silent) {
     const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? {
       status: 400,
       detail: 'The request is not valid HTTP/1.1 (request line, method or headers).',
     };
-    const requestId = randomUUID();
-    const body = JSON.stringify(statusProblem(status, detail, { instance: occurrence(requestId), requestId }));
-    const headers = {
-      ...SECURITY_HEADERS,
-      'content-type': PROBLEM_CONTENT_TYPE,
-      'content-length': String(Buffer.byteLength(body)),
-      'x-request-id': requestId,
-      connection: 'close',
-    };
-    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+    writeRawProblem(socket, status, detail);
     return;
   }
   socket.destroy(error);
+}
+
+/** `CONNECT` (Node hands it to a `connect` listener, or drops the socket): this is no proxy. */
+export function refuseConnect(_request: IncomingMessage, socket: Duplex): void {
+  writeRawProblem(socket, 400, 'CONNECT is not supported: this service is not a proxy.');
 }

@@ -1,4 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { refuseConnect } from '@app/modules/http/edge-answers';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { IMPORT_PATH } from '@app/modules/thresholds/http/transfer.controller';
 
@@ -7,6 +10,26 @@ function bodyUnread(request: FastifyRequest): boolean {
   const { headers, complete } = request.raw;
   const announced = headers['transfer-encoding'] !== undefined || Number(headers['content-length']) > 0;
   return announced && complete === false;
+}
+
+/** How long a refused upload's connection stays open, unread, after its answer. */
+const LINGER_MS = 1000;
+
+/**
+ * Node closes a `Connection: close` connection with `destroySoon()` once the answer is written.
+ * Closing a socket with unread request bytes makes the kernel reset the connection, and a client
+ * still sending its body (Node's http, fetch) then loses the answer it had not read yet. So the
+ * close lingers: our side ends (the client reads the answer and FIN), nothing more is read (its
+ * sends stall once the windows fill), and the socket is destroyed after `LINGER_MS`.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket): void {
+    this.pause();
+    // Node's request object resumes its socket to discard the rest of the body: not this one.
+    this.resume = (): Socket => this;
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }
 
 /**
@@ -40,7 +63,26 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
     done();
   });
   instance.addHook('onSend', (request, reply, payload, done) => {
-    if (bodyUnread(request)) void reply.header('connection', 'close');
+    if (bodyUnread(request)) {
+      void reply.header('connection', 'close');
+      lingerOnClose(request.raw.socket);
+    }
     done(null, payload);
   });
+
+  // `Expect: 100-continue`: Node answers `100 Continue` by itself unless someone listens, which
+  // invites the body before the key, role, budget and length are checked. The request goes
+  // through the edge hooks first; the `100` is sent only once they passed and the announced
+  // length is within the route's limit (else the refusal is the only answer).
+  instance.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    instance.server.emit('request', req, res);
+  });
+  instance.addHook('preParsing', (request, reply, payload, done) => {
+    if (String(request.headers.expect).toLowerCase() === '100-continue') {
+      const limit = request.routeOptions.bodyLimit ?? bodyLimitBytes;
+      if (!(Number(request.headers['content-length']) > limit)) reply.raw.writeContinue();
+    }
+    done(null, payload);
+  });
+  instance.server.on('connect', refuseConnect);
 }

@@ -6,7 +6,13 @@ import {
   UnavailableError,
   type Violation,
 } from '@app/modules/thresholds/domain/errors';
-import { buildProblem, codeForStatus, PROBLEM_CONTENT_TYPE, type ProblemCode } from '@app/modules/http/problem';
+import {
+  buildProblem,
+  codeForStatus,
+  echoablePath,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemCode,
+} from '@app/modules/http/problem';
 
 interface Answer {
   code: ProblemCode;
@@ -50,7 +56,7 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = buildProblem(
       answer.code,
       answer.detail,
-      { instance: request.url.split('?')[0], requestId: String(request.id) },
+      { instance: echoablePath(request.url), requestId: String(request.id) },
       answer.errors,
     );
     void reply
@@ -81,7 +87,7 @@ export class ProblemFilter implements ExceptionFilter {
         return { code: codeForStatus(status), detail: FASTIFY_DETAILS[fastifyCode] };
       }
       if (status === 404) {
-        return { code: 'NOT_FOUND', detail: `No route matches ${request.method} ${request.url.split('?')[0]}.` };
+        return { code: 'NOT_FOUND', detail: `No route matches ${request.method} ${echoablePath(request.url)}.` };
       }
       return { code: codeForStatus(status), detail: clientMessage(exception) };
     }

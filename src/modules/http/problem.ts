@@ -70,6 +70,20 @@ export function statusProblem(status: number, detail: string, ctx: { instance: s
     : { ...problem, status, title: STATUS_CODES[status] ?? 'Bad request' };
 }
 
+/**
+ * The path of a request target, safe to echo: no query string, and for an absolute-form target
+ * (`GET http://user:pass@host/x`) its path only, never its credentials or host.
+ */
+export function echoablePath(url: string): string {
+  const target = url.split('?')[0].split('#')[0];
+  if (target.startsWith('/')) return target.slice(0, 1024);
+  try {
+    return new URL(target).pathname.slice(0, 1024);
+  } catch {
+    return '/';
+  }
+}
+
 /** The problem code for a bare HTTP status (errors that carry nothing more specific). */
 export function codeForStatus(status: number): ProblemCode {
   const found = (Object.keys(PROBLEM_CODES) as ProblemCode[]).find(
