@@ -10,11 +10,18 @@ import { startThrowawayServer, withDatabase, adminQuery, type ThrowawayServer } 
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs: number,
+  poll?: () => Promise<unknown>,
+): Promise<number> {
   const started = Date.now();
+  if (poll) await poll();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
+    if (poll) await poll();
   }
   return Date.now() - started;
 }
@@ -236,6 +243,42 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
     } finally {
       await app.close();
       hung.close();
+    }
+  }, 60_000);
+
+  // Issue #13, finding 3: a rotated password showed "reason": "unavailable" in /health/detailed;
+  // only `db:check` said why. Health and the log say what was observed.
+  it('a password rotated under the service: 503 for writes, health and log say authentication_failed', async () => {
+    await adminQuery(server.adminUrl, `CREATE ROLE rotating LOGIN SUPERUSER PASSWORD 'first-password'`);
+    const rotatingUrl = new URL(url);
+    rotatingUrl.username = 'rotating';
+    rotatingUrl.password = 'first-password';
+    const lines: string[] = [];
+    const app = await createTestApp({
+      env: { STORAGE: 'postgres', DATABASE_URL: rotatingUrl.toString(), MIGRATIONS_RUN: 'true', LOG_LEVEL: 'warn' },
+      logStream: { write: (line: string) => void lines.push(line) },
+    });
+    try {
+      await adminQuery(
+        server.adminUrl,
+        `ALTER ROLE rotating PASSWORD 'second-password';
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'rotating'`,
+      );
+      const write = await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody());
+      expect(write.statusCode).toBe(503);
+      let database: { status?: string; reason?: string; hint?: string } = {};
+      await waitFor(
+        'health to report authentication_failed',
+        () => database.reason === 'authentication_failed',
+        15_000,
+        async () => (database = (await send(app, 'GET', '/health/detailed')).json().checks.database),
+      );
+      expect(database).toMatchObject({ status: 'down', hint: expect.stringContaining('password') });
+      expect(JSON.stringify(database)).not.toContain('second-password');
+      expect(lines.join('')).toMatch(/"level":"warn"[^\n]*database still unavailable: now authentication_failed/);
+      expect((await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody())).statusCode).toBe(503);
+    } finally {
+      await app.close(); // the role stays: it may own what it migrated; the server is thrown away
     }
   }, 60_000);
 });

@@ -67,11 +67,21 @@ describe('rate-limit counters in Redis', () => {
       };
       const load = Promise.all(Array.from({ length: 6 }, (_, i) => worker(i)));
       await sleep(700);
+      // Issue #13, finding 3: /health/detailed said "not_configured" while Redis held the counters.
+      const health = async (): Promise<unknown> => (await send(app, 'GET', '/health/detailed')).json().checks.redis;
+      expect(await health()).toEqual({ status: 'up', used_for: 'rate_limit_counters' });
       await redis.stop();
       await until(() => !storage.shared, 3000);
+      expect(await health()).toEqual({
+        status: 'down',
+        used_for: 'rate_limit_counters',
+        reason: expect.stringMatching(/^(refused|connection \w+|error)$/),
+        fallback: 'counting in this process',
+      });
       await sleep(1500);
       await redis.start();
       const back = await until(() => storage.shared, 5000);
+      expect(await health()).toEqual({ status: 'up', used_for: 'rate_limit_counters' });
       await sleep(500);
       running = false;
       await load;

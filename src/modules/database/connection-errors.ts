@@ -39,19 +39,21 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /** What went wrong with the database, in words safe to show anyone (no host, user or message). */
-export type DatabaseFailureReason =
-  | 'authentication_failed'
-  | 'database_missing'
-  | 'permission_denied'
-  | 'refused'
-  | 'host_not_found'
-  | 'unreachable'
-  | 'timeout'
-  | 'tls'
-  | 'too_many_connections'
-  | 'shutting_down'
-  | 'connection_lost'
-  | 'error';
+export const DATABASE_FAILURE_REASONS = [
+  'authentication_failed',
+  'database_missing',
+  'permission_denied',
+  'refused',
+  'host_not_found',
+  'unreachable',
+  'timeout',
+  'tls',
+  'too_many_connections',
+  'shutting_down',
+  'connection_lost',
+  'error',
+] as const;
+export type DatabaseFailureReason = (typeof DATABASE_FAILURE_REASONS)[number];
 
 const FAILURE_HINTS: Record<DatabaseFailureReason, string> = {
   authentication_failed: 'check the user and password in DATABASE_URL (a rotated password?)',

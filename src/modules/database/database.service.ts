@@ -3,7 +3,12 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { createDataSource as CreateDataSource } from '@app/modules/database/data-source.factory';
 import type { DatabaseConfig } from '@app/modules/config/app-config';
-import { isConnectionError } from '@app/modules/database/connection-errors';
+import {
+  databaseFailureHint,
+  databaseFailureReason,
+  isConnectionError,
+  type DatabaseFailureReason,
+} from '@app/modules/database/connection-errors';
 
 /** Raised at start when the schema is behind and migrations are not run automatically. */
 export class SchemaBehindError extends Error {
@@ -15,6 +20,8 @@ export class SchemaBehindError extends Error {
     this.name = 'SchemaBehindError';
   }
 }
+
+const ACCESS_LOST = new Set<DatabaseFailureReason>(['authentication_failed', 'database_missing']);
 
 /** Raised by `run()` without touching the database while it is known to be down. */
 export class DatabaseUnavailableError extends Error {
@@ -52,6 +59,7 @@ export class DatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private readonly dataSource: DataSource;
   private current: DatabaseState = 'connecting';
+  private failure: DatabaseFailureReason | undefined;
   private errors = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -80,7 +88,11 @@ export class DatabaseService implements OnApplicationShutdown {
         await service.close();
         throw error;
       }
-      service.logger.warn(`database unreachable at start (${describe(error)}); retrying in the background`);
+      service.failure = databaseFailureReason(error);
+      service.logger.warn(
+        `database unreachable at start: ${service.failure} (${describe(error)}); ${databaseFailureHint(service.failure)}; ` +
+          'retrying in the background',
+      );
       service.scheduleReconnect(BACKOFF_START_MS);
     }
     return service;
@@ -120,7 +132,10 @@ export class DatabaseService implements OnApplicationShutdown {
     try {
       return await work(this.dataSource);
     } catch (error) {
-      if (isConnectionError(error)) {
+      // Access lost while running (a rotated password, a dropped database) makes the database as
+      // unusable as an outage: 503 and the breaker, not a 500 per request. At start it is a
+      // configuration error instead, and stops the start.
+      if (isConnectionError(error) || ACCESS_LOST.has(databaseFailureReason(error))) {
         this.markDown(error);
         throw new DatabaseUnavailableError(error);
       }
@@ -160,9 +175,23 @@ export class DatabaseService implements OnApplicationShutdown {
     this.markUp();
   }
 
+  /** A failed reconnect: a new cause (a password rotated during the outage) is logged once. */
+  private stillDown(error: unknown): void {
+    const reason = databaseFailureReason(error);
+    if (reason === this.failure) return;
+    this.failure = reason;
+    this.logger.warn(`database still unavailable: now ${reason} (${describe(error)}); ${databaseFailureHint(reason)}`);
+  }
+
+  /** What was last observed while the database is down (undefined while it is up). */
+  get lastFailure(): DatabaseFailureReason | undefined {
+    return this.current === 'up' ? undefined : this.failure;
+  }
+
   private markUp(): void {
     const previous = this.current;
     this.current = 'up';
+    this.failure = undefined;
     if (previous !== 'up') {
       if (previous === 'down') this.logger.log('database reachable again');
       this.events.emit('up');
@@ -172,7 +201,11 @@ export class DatabaseService implements OnApplicationShutdown {
   private markDown(error: unknown): void {
     if (this.current !== 'up') return;
     this.current = 'down';
-    this.logger.error(`database unavailable (${describe(error)}); writes answer 503 until it returns`);
+    this.failure = databaseFailureReason(error);
+    this.logger.error(
+      `database unavailable: ${this.failure} (${describe(error)}); ${databaseFailureHint(this.failure)}; ` +
+        'writes answer 503 until it returns',
+    );
     this.events.emit('down');
     this.scheduleReconnect(BACKOFF_START_MS);
   }
@@ -195,6 +228,7 @@ export class DatabaseService implements OnApplicationShutdown {
       }
     } catch (error) {
       if (error instanceof SchemaBehindError) this.logger.error(error.message);
+      else this.stillDown(error);
       this.scheduleReconnect(Math.min(delayMs * 2, BACKOFF_MAX_MS));
     }
   }

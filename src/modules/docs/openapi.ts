@@ -1,3 +1,4 @@
+import { DATABASE_FAILURE_REASONS } from '@app/modules/database/connection-errors';
 import { z } from 'zod';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { PROBLEM_CODES } from '@app/modules/http/problem';
@@ -69,11 +70,23 @@ const detailedResponse = z
         z.object({
           status: z.enum(['up', 'down']),
           latency_ms: z.number(),
-          reason: z.enum(['unavailable', 'timeout', 'error', 'pool_saturated']).optional(),
+          reason: z
+            .enum([...DATABASE_FAILURE_REASONS, 'unavailable', 'pool_saturated'])
+            .optional()
+            .meta({ description: 'What was last observed while down; `hint` says what to do about it.' }),
+          hint: z.string().optional(),
           pool: z.object({ total: z.number(), idle: z.number(), waiting: z.number(), max: z.number() }),
         }),
       ]),
-      redis: z.literal('not_configured'),
+      redis: z.union([
+        z.literal('not_configured'),
+        z.object({
+          status: z.enum(['up', 'down']),
+          used_for: z.literal('rate_limit_counters'),
+          reason: z.string().optional(),
+          fallback: z.string().optional(),
+        }),
+      ]),
       thresholds: z.object({
         status: z.enum(['up', 'down']),
         total: z.number(),

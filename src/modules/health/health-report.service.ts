@@ -1,7 +1,14 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig, type StorageMode } from '@app/modules/config/app-config';
+import {
+  databaseFailureHint,
+  databaseFailureReason,
+  type DatabaseFailureReason,
+} from '@app/modules/database/connection-errors';
 import { DatabaseService } from '@app/modules/database/database.service';
+import { RateLimitStatus } from '@app/modules/rate-limit/rate-limit.module';
+import type { RedisHealth } from '@app/modules/rate-limit/resilient-throttler.storage';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
@@ -19,6 +26,7 @@ export const DATABASE_CHECK_TTL_MS = 1000;
 interface ProbeOutcome {
   up: boolean;
   latencyMs: number;
+  failure?: DatabaseFailureReason;
 }
 
 type CheckStatus = 'up' | 'down';
@@ -26,8 +34,14 @@ type CheckStatus = 'up' | 'down';
 export interface DatabaseCheck {
   status: CheckStatus;
   latency_ms: number;
-  /** Why it is down, in words that reveal nothing internal. */
-  reason?: 'unavailable' | 'timeout' | 'error' | 'pool_saturated';
+  /**
+   * Why it is down, in words that reveal nothing internal: what was last observed
+   * (`authentication_failed`, `refused`, `timeout`, `database_missing`, …, see
+   * `DatabaseFailureReason`), `pool_saturated`, or `unavailable` when nothing more is known.
+   */
+  reason?: DatabaseFailureReason | 'unavailable' | 'pool_saturated';
+  /** What an operator can do about `reason`. */
+  hint?: string;
   pool: { total: number; idle: number; waiting: number; max: number };
 }
 
@@ -36,12 +50,21 @@ export interface DetailedHealth {
   storage: StorageMode;
   checks: {
     database: DatabaseCheck | 'not_configured';
-    redis: 'not_configured';
+    redis: RedisHealth;
     thresholds: { status: CheckStatus; total: number; active: number; by_category: Record<string, number> };
     lifecycle: 'running' | 'shutting_down';
   };
   version: string;
   uptime_s: number;
+}
+
+function down(
+  latencyMs: number,
+  reason: NonNullable<DatabaseCheck['reason']>,
+  pool: DatabaseCheck['pool'],
+): DatabaseCheck {
+  const hint = reason === 'unavailable' || reason === 'pool_saturated' ? undefined : databaseFailureHint(reason);
+  return { status: 'down', latency_ms: latencyMs, reason, ...(hint ? { hint } : {}), pool };
 }
 
 /**
@@ -62,6 +85,7 @@ export class HealthReportService {
     private readonly lifecycle: LifecycleService,
     private readonly config: AppConfig,
     @Optional() private readonly database?: DatabaseService,
+    @Optional() private readonly rateLimit?: RateLimitStatus,
   ) {
     // A change of state is news the next call reports at once, not after the reuse interval.
     database?.events.on('up', () => (this.probe = undefined));
@@ -78,7 +102,7 @@ export class HealthReportService {
       storage: this.config.storage.mode,
       checks: {
         database,
-        redis: 'not_configured',
+        redis: this.rateLimit?.redis ?? 'not_configured',
         thresholds,
         lifecycle: this.lifecycle.shuttingDown ? 'shutting_down' : 'running',
       },
@@ -91,8 +115,8 @@ export class HealthReportService {
     const database = this.database;
     if (!database) return 'not_configured';
     const pool = database.poolStats();
-    if (!database.available) return { status: 'down', latency_ms: 0, reason: 'unavailable', pool };
-    const { up, latencyMs: latency } = await this.probeDatabase(database);
+    if (!database.available) return down(0, database.lastFailure ?? 'unavailable', pool);
+    const { up, latencyMs: latency, failure } = await this.probeDatabase(database);
     if (up) {
       const saturated = pool.waiting > database.config.poolMaxWaiting;
       return {
@@ -102,12 +126,7 @@ export class HealthReportService {
         pool,
       };
     }
-    return {
-      status: 'down',
-      latency_ms: latency,
-      reason: latency >= CHECK_TIMEOUT_MS ? 'timeout' : 'error',
-      pool: database.poolStats(),
-    };
+    return down(latency, latency >= CHECK_TIMEOUT_MS ? 'timeout' : (failure ?? 'error'), database.poolStats());
   }
 
   /** `SELECT 1`, bounded by `CHECK_TIMEOUT_MS`, shared by the callers of `DATABASE_CHECK_TTL_MS`. */
@@ -115,14 +134,18 @@ export class HealthReportService {
     const now = performance.now();
     if (this.probe && now - this.probe.startedAt < DATABASE_CHECK_TTL_MS) return this.probe.outcome;
     const outcome = (async (): Promise<ProbeOutcome> => {
+      let failure: DatabaseFailureReason | undefined;
       const result = await this.indicators
         .check('database')
         .attempt(async () => {
-          await database.source.query('SELECT 1');
+          await database.source.query('SELECT 1').catch((error: unknown) => {
+            failure = databaseFailureReason(error);
+            throw error;
+          });
         })
         .withTimeout(CHECK_TIMEOUT_MS);
       const status = (result.database as { status: string }).status;
-      return { up: status === 'up', latencyMs: Math.round(performance.now() - now) };
+      return { up: status === 'up', latencyMs: Math.round(performance.now() - now), failure };
     })();
     this.probe = { startedAt: now, outcome };
     return outcome;

@@ -2,7 +2,16 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { RateLimiter } from '@app/modules/rate-limit/rate-limiter';
-import { ResilientThrottlerStorage } from '@app/modules/rate-limit/resilient-throttler.storage';
+import { ResilientThrottlerStorage, type RedisHealth } from '@app/modules/rate-limit/resilient-throttler.storage';
+
+/** Where rate-limit counters live, for `/health/detailed` (absent when rate limiting is off). */
+export class RateLimitStatus {
+  constructor(private readonly storage: ResilientThrottlerStorage) {}
+
+  get redis(): RedisHealth {
+    return this.storage.health;
+  }
+}
 
 /**
  * Rate limiting with @nestjs/throttler's storage: three budgets per client and window (SPEC §6),
@@ -13,6 +22,7 @@ export class RateLimitModule {
   static forRoot(config: AppConfig): DynamicModule {
     const { enabled, windowMs, limits, redisUrl } = config.rateLimit;
     if (!enabled) return { module: RateLimitModule };
+    const storage = new ResilientThrottlerStorage(redisUrl);
     return {
       module: RateLimitModule,
       global: true,
@@ -23,12 +33,12 @@ export class RateLimitModule {
             { name: 'classify', ttl: windowMs, limit: limits.classify },
             { name: 'write', ttl: windowMs, limit: limits.write },
           ],
-          storage: new ResilientThrottlerStorage(redisUrl),
+          storage,
           setHeaders: false,
         }),
       ],
-      providers: [RateLimiter],
-      exports: [RateLimiter],
+      providers: [RateLimiter, { provide: RateLimitStatus, useValue: new RateLimitStatus(storage) }],
+      exports: [RateLimiter, RateLimitStatus],
     };
   }
 }

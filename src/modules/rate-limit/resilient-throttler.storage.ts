@@ -59,6 +59,18 @@ export class LocalWindows {
   }
 }
 
+export type RedisHealth =
+  'not_configured' | { status: 'up' | 'down'; used_for: 'rate_limit_counters'; reason?: string; fallback?: string };
+
+/** A Redis client error in words safe to show anyone (no host or password). */
+function redisFailure(error: Error & { code?: string }): string {
+  if (error.code === 'ECONNREFUSED') return 'refused';
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return 'host_not_found';
+  if (error.code === 'ETIMEDOUT' || /timeout/i.test(error.message)) return 'timeout';
+  if (/WRONGPASS|NOAUTH|invalid password|AUTH/i.test(error.message)) return 'authentication_failed';
+  return 'error';
+}
+
 /**
  * Rate-limit counters in Redis, shared by every replica, when `REDIS_URL` is set; in the process
  * otherwise. A Redis that is down or slow never fails a request: the hit is counted locally
@@ -69,6 +81,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
   private readonly local = new LocalWindows();
   private readonly redis: Redis | undefined;
   private usingFallback = false;
+  private lastError: string | undefined;
 
   constructor(redisUrl: string | undefined) {
     if (!redisUrl) return;
@@ -84,16 +97,31 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       lazyConnect: false,
     });
-    this.redis.on('error', () => undefined);
+    this.redis.on('error', (error: Error & { code?: string }) => {
+      this.lastError = redisFailure(error);
+    });
     this.redis.on('ready', () => {
       if (this.usingFallback) this.logger.log('Redis is back: rate-limit counters are shared again');
       this.usingFallback = false;
+      this.lastError = undefined;
     });
   }
 
   /** Whether counts currently go to Redis. */
   get shared(): boolean {
     return this.redis?.status === 'ready';
+  }
+
+  /** Redis as `/health/detailed` reports it: not configured, or up/down with what was last seen. */
+  get health(): RedisHealth {
+    if (!this.redis) return 'not_configured';
+    if (this.redis.status === 'ready') return { status: 'up', used_for: 'rate_limit_counters' };
+    return {
+      status: 'down',
+      used_for: 'rate_limit_counters',
+      reason: this.lastError ?? `connection ${this.redis.status}`,
+      fallback: 'counting in this process',
+    };
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
