@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from '@app/app.factory';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
-import { ConfigValidationError } from '@app/modules/config/app-config';
 import { ConfigModule } from '@app/modules/config/config.module';
-import { SchemaBehindError } from '@app/modules/database/database.service';
 import { installGracefulShutdown } from '@app/modules/health/graceful-shutdown';
+import { reportStartupFailure } from '@app/startup-failure';
 
 async function bootstrap(): Promise<void> {
   // @nestjs/config reads .env and the environment, and validates them (every problem at once).
@@ -22,13 +21,5 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigValidationError ||
-    error instanceof SchemaBehindError ||
-    // By name: the embedded server's module loads only in embedded mode.
-    (error instanceof Error && error.name === 'EmbeddedPostgresError')
-      ? error.message
-      : `start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
+  process.exit(reportStartupFailure(error));
 });

@@ -30,25 +30,7 @@ export async function startServiceProcess(
   options: { from: 'src' | 'dist' } = { from: 'src' },
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const args =
-    options.from === 'src'
-      ? ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/main.ts')]
-      : [join(ROOT, 'dist/main.js')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      ...(env.DATABASE_URL ? {} : { STORAGE: 'memory' }),
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_ENABLED: 'false',
-      API_KEYS: `test-admin:admin:${sha256Hex(SERVICE_ADMIN_KEY)}`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnService(env, port, options.from);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -74,4 +56,42 @@ export async function startServiceProcess(
       await exited;
     },
   };
+}
+
+function spawnService(env: Record<string, string>, port: number, from: 'src' | 'dist'): ChildProcess {
+  const args =
+    from === 'src'
+      ? ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/main.ts')]
+      : [join(ROOT, 'dist/main.js')];
+  return spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      ...(env.DATABASE_URL ? {} : { STORAGE: 'memory' }),
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_ENABLED: 'false',
+      API_KEYS: `test-admin:admin:${sha256Hex(SERVICE_ADMIN_KEY)}`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the service expecting it not to start: resolves with its exit code and both outputs. */
+export async function runServiceToExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnService(env, await freePort(), 'src');
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

@@ -111,7 +111,15 @@ function createSink(config: AppConfig, stream?: DestinationStream): LogSink {
  */
 export function startupLogger(config: AppConfig): LoggerService {
   const params = { pinoHttp: { logger: createSink(config).logger }, forRoutes: [] };
-  return new Logger(new PinoLogger(params), params);
+  const logger = new Logger(new PinoLogger(params), params);
+  // Nest's ExceptionHandler logs a failed start with its stack before rethrowing it; main.ts
+  // reports it once, as one line with what to do (`startup-failure.ts`).
+  const error = logger.error.bind(logger);
+  logger.error = (message: unknown, ...rest: unknown[]): void => {
+    if (rest[rest.length - 1] === 'ExceptionHandler') return;
+    error(message, ...rest);
+  };
+  return logger;
 }
 
 type Level = 'error' | 'warn' | 'info' | 'silent';
