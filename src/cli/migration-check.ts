@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   await dataSource.initialize();
   try {
     if (await dataSource.showMigrations()) {
-      process.stderr.write('FAIL: migrations are pending; run `npm run ops -- migrate` first.\n');
+      process.stderr.write('FAIL: migrations are pending; run `npm run -s ops -- migrate` first.\n');
       return 1;
     }
     const drift = (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);

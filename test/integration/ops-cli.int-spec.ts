@@ -38,6 +38,28 @@ describe('operator CLI: usage and configuration', () => {
     expect(help.stdout).toContain('db:verify-schema');
   });
 
+  // Issue #13, finding 4: `… --json | jq` with a reader gone (a failed jq, `| head -c1`) died
+  // on an unhandled EPIPE.
+  it('--json through a pipe its reader closed: the command ends with its own exit code, no crash', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(__dirname, '../support/register-ts.js'),
+        join(__dirname, '../../src/cli/index.ts'),
+        'config:validate',
+        '--json',
+      ],
+      { env: { ...process.env, NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy(); // the reader is gone before the first byte
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('config:validate passes a valid environment and exits 1 naming every problem, secrets never printed', async () => {
     const good = await ops({ NODE_ENV: 'development' }, 'config:validate');
     expect(good.code).toBe(0);

@@ -201,7 +201,7 @@ export async function predeploy(env: Env): Promise<Report> {
               name: 'migrations.pending',
               status: 'warn',
               detail: `${verified.state.pending.length} migration(s) pending; MIGRATIONS_RUN applies them at start`,
-              fix: 'prefer running `ops migrate` first (docs/DEPLOYMENT_CHECKLIST.md)',
+              fix: 'prefer running `node dist/cli migrate` (`npm run -s ops -- migrate` in a checkout) first (docs/DEPLOYMENT_CHECKLIST.md)',
             },
           ]);
         }

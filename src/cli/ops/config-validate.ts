@@ -68,7 +68,7 @@ export function configWarnings(config: AppConfig): Check[] {
     warn(
       'MIGRATIONS_RUN',
       'migrations run at start in production: replicas starting together race, and a bad migration takes every pod down',
-      'run `ops migrate` as a Job before the rollout and leave MIGRATIONS_RUN unset',
+      'run `node dist/cli migrate` (`npm run -s ops -- migrate` in a checkout) as a Job before the rollout and leave MIGRATIONS_RUN unset',
     );
   }
   if (production && config.database && config.database.ssl.mode === 'disable') {

@@ -148,7 +148,9 @@ export async function checkDatabase(db: DatabaseConfig): Promise<Report> {
         name: 'thresholds.count',
         status: 'fail',
         detail: missing ? 'table risk_thresholds does not exist' : `COUNT(*) failed: ${messageOf(count.error)}`,
-        fix: missing ? 'run `ops migrate`' : 'see docs/TROUBLESHOOTING.md#database',
+        fix: missing
+          ? 'run `node dist/cli migrate` (`npm run -s ops -- migrate` in a checkout)'
+          : 'see docs/TROUBLESHOOTING.md#database',
       });
     }
     return report('db:check', checks, {

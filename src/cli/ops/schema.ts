@@ -160,7 +160,7 @@ export function compareSchemas(live: SchemaShape, expected: SchemaShape): Check[
       fail(
         `table.${table}`,
         `table ${table} is missing`,
-        'run `ops migrate` if migrations are pending; otherwise restore the table from a backup (docs/RUNBOOK.md)',
+        'run `node dist/cli migrate` (`npm run -s ops -- migrate` in a checkout) if migrations are pending; otherwise restore the table from a backup (docs/RUNBOOK.md)',
       );
       continue;
     }
@@ -295,10 +295,15 @@ export function migrationChecks(state: MigrationState): Check[] {
       name: 'migrations.pending',
       status: 'fail',
       detail: `${state.pending.length} migration(s) not applied: ${state.pending.join(', ')}`,
-      fix: 'run `ops migrate` (the migration Job in Kubernetes) before starting this release',
+      fix: 'run `node dist/cli migrate` (`npm run -s ops -- migrate` in a checkout) (the migration Job in Kubernetes) before starting this release',
     });
   } else {
-    checks.push({ name: 'migrations.pending', status: 'ok', detail: `all ${state.applied.length} migrations applied` });
+    const known = state.applied.length - state.unknown.length;
+    checks.push({
+      name: 'migrations.pending',
+      status: 'ok',
+      detail: `all ${known} migrations of this release applied`,
+    });
   }
   if (state.unknown.length > 0) {
     checks.push({

@@ -27,7 +27,7 @@ export function renderEnvMarkdown(): string {
     '',
     'Every variable is validated at start-up by one schema. An unset or empty variable takes its default;',
     'any invalid value stops the process with one message that lists every problem (secret values are never printed).',
-    'Check an environment before a deploy with `npm run ops -- config:validate` (`scripts/validate_config.sh`),',
+    'Check an environment before a deploy with `npm run -s ops -- config:validate` (`scripts/validate_config.sh`),',
     'which also warns about settings that are valid but risky (memory storage in production, no Redis with',
     'several replicas, misspelt variable names). Production values: [PRODUCTION_ENV_SETUP.md](PRODUCTION_ENV_SETUP.md).',
     '',

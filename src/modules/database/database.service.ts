@@ -15,7 +15,7 @@ export class SchemaBehindError extends Error {
   constructor(pending: number) {
     super(
       `The database schema is behind: ${pending} migration(s) pending. Run \`node dist/cli migrate\` ` +
-        '(`npm run ops -- migrate` in a checkout) before starting the service, or set MIGRATIONS_RUN=true.',
+        '(`npm run -s ops -- migrate` in a checkout) before starting the service, or set MIGRATIONS_RUN=true.',
     );
     this.name = 'SchemaBehindError';
   }
