@@ -63,7 +63,7 @@ type PodSpec = {
   containers: Container[];
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
   terminationGracePeriodSeconds?: number;
-  volumes?: { name: string }[];
+  volumes?: { name: string; secret?: { secretName: string } }[];
 };
 const podSpec = (o: K8sObject): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
 const podLabels = (o: K8sObject): Record<string, string> =>
@@ -170,6 +170,19 @@ describe('deploy/: YAML and Kubernetes manifests', () => {
       }
       expect(container.livenessProbe?.httpGet.path).toBe('/health/live');
       expect(container.readinessProbe?.httpGet.path).toBe('/health/ready');
+      // docs/OBSERVABILITY.md suggests exactly these probes (issue #13, finding 5: they disagreed).
+      const suggested = readFileSync(join(ROOT, 'docs/OBSERVABILITY.md'), 'utf8');
+      for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+        const probe = container[kind] as {
+          httpGet: { path: string };
+          periodSeconds?: number;
+          failureThreshold?: number;
+        };
+        const line = new RegExp(
+          `${kind}:\\s*\\{ httpGet: \\{ path: ${probe.httpGet.path}, port: \\d+ \\}, periodSeconds: ${probe.periodSeconds}[^\\n]*failureThreshold: ${probe.failureThreshold} \\}`,
+        );
+        expect({ kind, documented: line.test(suggested) }).toEqual({ kind, documented: true });
+      }
 
       const service = find(objects, 'Service');
       const servicePort = (service.spec as { ports: { name: string; targetPort: string }[] }).ports[0];
@@ -243,26 +256,77 @@ describe('deploy/: YAML and Kubernetes manifests', () => {
     },
   );
 
-  it('the migration Job runs `migrate` of the operator CLI in the same image, with the same configuration', () => {
+  it('the migration and predeploy Jobs run the operator CLI in the same image, with the same configuration', () => {
     for (const overlay of overlays) {
       const objects = rendered[overlay];
-      const job = find(objects, 'Job');
-      const [migrate] = podSpec(job).containers;
       const [api] = podSpec(find(objects, 'Deployment')).containers;
-      expect(migrate.command).toEqual(['node', 'dist/cli', 'migrate']);
-      expect(migrate.image).toBe(api.image);
-      expect(migrate.image).toMatch(/:[\w.-]+$/);
-      expect(migrate.envFrom).toEqual(api.envFrom);
-      expect(job.metadata.labels?.['app.kubernetes.io/component']).toBe('migration');
-      expect(migrate.securityContext?.readOnlyRootFilesystem).toBe(true);
+      for (const [name, command, component] of [
+        ['risk-threshold-service-migrate', 'migrate', 'migration'],
+        ['risk-threshold-service-predeploy', 'predeploy', 'predeploy'],
+      ]) {
+        const job = find(objects, 'Job', name);
+        const [container] = podSpec(job).containers;
+        expect(container.command).toEqual(['node', 'dist/cli', command]);
+        expect(container.image).toBe(api.image);
+        expect(container.image).toMatch(/:[\w.-]+$/);
+        expect(container.envFrom).toEqual(api.envFrom);
+        expect(job.metadata.labels?.['app.kubernetes.io/component']).toBe(component);
+        expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+        expect(USAGE).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+      }
+      // Argo CD runs the go/no-go after the migration.
+      const wave = (n: string): number =>
+        Number(find(objects, 'Job', n).metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+      expect(wave('risk-threshold-service-predeploy')).toBeGreaterThan(wave('risk-threshold-service-migrate'));
     }
-    expect(USAGE).toMatch(/^ {2}migrate /m);
     expect(statSync(join(ROOT, 'src/cli/index.ts')).isFile()).toBe(true); // built to dist/cli/index.js
   });
 
   it('the PrometheusRule carries exactly the rules of deploy/prometheus/alerts.yml', () => {
     const alerts = parseYamlFile(join(ROOT, 'deploy/prometheus/alerts.yml'))[0] as { groups: unknown };
     expect((find(rendered.production, 'PrometheusRule').spec as { groups: unknown }).groups).toEqual(alerts.groups);
+  });
+
+  // Issue #13, finding 5: the production ConfigMap asks for verify-full with a CA file, which the
+  // documented predeploy pod did not mount, and no document said to create the CA's Secret.
+  it('every pod that reads the ConfigMap mounts the database CA file it names', () => {
+    for (const overlay of overlays) {
+      const objects = rendered[overlay];
+      const caFile = (find(objects, 'ConfigMap').data as Record<string, string>).DATABASE_SSL_CA_FILE;
+      const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
+      expect(workloads.length).toBeGreaterThanOrEqual(3);
+      for (const workload of workloads) {
+        const spec = podSpec(workload);
+        for (const container of spec.containers) {
+          if (!container.envFrom?.some((e) => e.configMapRef?.name === 'risk-threshold-service')) continue;
+          if (caFile === undefined) continue;
+          const mount = container.volumeMounts?.find((m) => caFile.startsWith(`${m.mountPath}/`));
+          expect({ workload: workload.metadata.name, mounted: mount !== undefined }).toEqual({
+            workload: workload.metadata.name,
+            mounted: true,
+          });
+          expect(spec.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('the documented procedure creates every Secret the production overlay mounts or reads', () => {
+    const setup = readFileSync(join(ROOT, 'docs/PRODUCTION_ENV_SETUP.md'), 'utf8');
+    const objects = rendered.production;
+    const names = new Set<string>();
+    for (const workload of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job')) {
+      const spec = podSpec(workload);
+      for (const v of spec.volumes ?? []) if (v.secret) names.add(v.secret.secretName);
+      for (const c of spec.containers) for (const e of c.envFrom ?? []) if (e.secretRef) names.add(e.secretRef.name);
+    }
+    expect([...names].sort()).toEqual(['risk-threshold-service', 'risk-threshold-service-db-ca']);
+    for (const name of names) {
+      expect({ name, created: new RegExp(`kubectl[^\n]*create secret[^\n]* ${name}( |$)`, 'm').test(setup) }).toEqual({
+        name,
+        created: true,
+      });
+    }
   });
 
   it('no Secret holds a real value: the template has placeholders only, and no overlay renders a Secret', () => {

@@ -15,7 +15,7 @@ interface Kustomization {
   resources?: string[];
   labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
   images?: { name: string; newName?: string; newTag?: string }[];
-  patches?: { target: { kind: string; name: string }; patch: string }[];
+  patches?: { target: { kind: string; name?: string }; patch: string }[];
 }
 
 type Json = unknown;
@@ -81,9 +81,11 @@ export function renderKustomization(dir: string): K8sObject[] {
     else objects.push(...(parseYamlFile(path) as K8sObject[]));
   }
   for (const patch of k.patches ?? []) {
-    const targets = objects.filter((o) => o.kind === patch.target.kind && o.metadata.name === patch.target.name);
+    const targets = objects.filter(
+      (o) => o.kind === patch.target.kind && (patch.target.name === undefined || o.metadata.name === patch.target.name),
+    );
     if (targets.length === 0)
-      throw new Error(`${dir}: patch target ${patch.target.kind}/${patch.target.name} not found`);
+      throw new Error(`${dir}: patch target ${patch.target.kind}/${patch.target.name ?? '*'} not found`);
     const ops = parseAllDocuments(patch.patch)[0].toJS() as Op[];
     for (const target of targets) for (const op of ops) applyOp(target, op);
   }
