@@ -172,17 +172,18 @@ describe("hostile input: the adversarial probe's cases", () => {
     ...overrides,
   });
 
-  it('the nil UUID is an id like any other: created, made default, read, listed, exported, deleted', async () => {
+  it('the nil UUID is refused as the id of a new threshold (create and import), and stores nothing', async () => {
     const nil = '00000000-0000-0000-0000-000000000000';
-    expect((await send(app, 'POST', ADMIN, body({ id: nil }))).statusCode).toBe(201);
-    expect((await send(app, 'PATCH', `${ADMIN}/${nil}`, { is_default: true })).statusCode).toBe(200);
-    expect((await send(app, 'GET', `/v1/risk/thresholds/${nil}`)).json()).toMatchObject({ id: nil, is_default: true });
-    const listed = (await send(app, 'GET', `${ADMIN}?limit=500`)).json().thresholds as { id: string }[];
-    expect(listed.map((t) => t.id)).toContain(nil);
-    const exported = (await send(app, 'GET', '/v1/admin/risk/threshold-export')).json<{ id: string }[]>();
-    expect(exported.map((t) => t.id)).toContain(nil);
-    expect((await send(app, 'DELETE', `${ADMIN}/${nil}`)).statusCode).toBe(204);
+    const created = await send(app, 'POST', ADMIN, body({ id: nil }));
+    expect(created.statusCode).toBe(400);
+    expect(created.json().errors).toEqual([
+      { field: '/id', message: 'must not be the nil UUID', code: expect.any(String) },
+    ]);
+    const imported = await send(app, 'POST', '/v1/admin/risk/threshold-import?mode=upsert', [body({ id: nil })]);
+    expect(imported.statusCode).toBe(400);
     expect((await send(app, 'GET', `${ADMIN}/${nil}`)).statusCode).toBe(404);
+    const exported = (await send(app, 'GET', '/v1/admin/risk/threshold-export')).json<{ id: string }[]>();
+    expect(exported.map((t) => t.id)).not.toContain(nil);
   });
 
   it('an id in any case names one threshold, answered in lower case', async () => {

@@ -82,6 +82,7 @@ const detailedResponse = z
         z.literal('not_configured'),
         z.object({
           status: z.enum(['up', 'down']),
+          latency_ms: z.number(),
           used_for: z.literal('rate_limit_counters'),
           reason: z.string().optional(),
           fallback: z.string().optional(),

@@ -93,7 +93,11 @@ export class HealthReportService {
   }
 
   async detailed(): Promise<DetailedHealth> {
-    const [database, thresholds] = await Promise.all([this.checkDatabase(), this.checkThresholds()]);
+    const [database, thresholds, redis] = await Promise.all([
+      this.checkDatabase(),
+      this.checkThresholds(),
+      this.rateLimit?.redis() ?? ('not_configured' as const),
+    ]);
     const databaseDown = database !== 'not_configured' && database.status === 'down';
     const status =
       thresholds.status === 'down' || this.lifecycle.shuttingDown ? 'down' : databaseDown ? 'degraded' : 'ok';
@@ -102,7 +106,7 @@ export class HealthReportService {
       storage: this.config.storage.mode,
       checks: {
         database,
-        redis: this.rateLimit?.redis ?? 'not_configured',
+        redis,
         thresholds,
         lifecycle: this.lifecycle.shuttingDown ? 'shutting_down' : 'running',
       },

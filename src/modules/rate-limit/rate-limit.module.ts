@@ -8,8 +8,8 @@ import { ResilientThrottlerStorage, type RedisHealth } from '@app/modules/rate-l
 export class RateLimitStatus {
   constructor(private readonly storage: ResilientThrottlerStorage) {}
 
-  get redis(): RedisHealth {
-    return this.storage.health;
+  redis(): Promise<RedisHealth> {
+    return this.storage.health();
   }
 }
 

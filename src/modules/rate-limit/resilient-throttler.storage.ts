@@ -60,7 +60,8 @@ export class LocalWindows {
 }
 
 export type RedisHealth =
-  'not_configured' | { status: 'up' | 'down'; used_for: 'rate_limit_counters'; reason?: string; fallback?: string };
+  | 'not_configured'
+  | { status: 'up' | 'down'; latency_ms: number; used_for: 'rate_limit_counters'; reason?: string; fallback?: string };
 
 /** A Redis client error in words safe to show anyone (no host or password). */
 function redisFailure(error: Error & { code?: string }): string {
@@ -82,6 +83,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
   private readonly redis: Redis | undefined;
   private usingFallback = false;
   private lastError: string | undefined;
+  private lastPing: { at: number; result: Promise<RedisHealth> } | undefined;
 
   constructor(redisUrl: string | undefined) {
     if (!redisUrl) return;
@@ -104,6 +106,7 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
       if (this.usingFallback) this.logger.log('Redis is back: rate-limit counters are shared again');
       this.usingFallback = false;
       this.lastError = undefined;
+      this.lastPing = undefined;
     });
   }
 
@@ -112,16 +115,35 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
     return this.redis?.status === 'ready';
   }
 
-  /** Redis as `/health/detailed` reports it: not configured, or up/down with what was last seen. */
-  get health(): RedisHealth {
-    if (!this.redis) return 'not_configured';
-    if (this.redis.status === 'ready') return { status: 'up', used_for: 'rate_limit_counters' };
-    return {
-      status: 'down',
-      used_for: 'rate_limit_counters',
-      reason: this.lastError ?? `connection ${this.redis.status}`,
-      fallback: 'counting in this process',
-    };
+  /**
+   * Redis as `/health/detailed` reports it: not configured, or a `PING` (bounded by the client's
+   * command timeout; its answer reused for a second, so probes cannot load Redis) with what was
+   * last seen when it is down.
+   */
+  health(): Promise<RedisHealth> {
+    const redis = this.redis;
+    if (!redis) return Promise.resolve('not_configured');
+    const now = performance.now();
+    if (this.lastPing && now - this.lastPing.at < 1000) return this.lastPing.result;
+    const result = (async (): Promise<RedisHealth> => {
+      if (redis.status === 'ready') {
+        try {
+          await redis.ping();
+          return { status: 'up', latency_ms: Math.round(performance.now() - now), used_for: 'rate_limit_counters' };
+        } catch (error) {
+          this.lastError = redisFailure(error as Error & { code?: string });
+        }
+      }
+      return {
+        status: 'down',
+        latency_ms: Math.round(performance.now() - now),
+        used_for: 'rate_limit_counters',
+        reason: this.lastError ?? `connection ${redis.status}`,
+        fallback: 'counting in this process',
+      };
+    })();
+    this.lastPing = { at: now, result };
+    return result;
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {

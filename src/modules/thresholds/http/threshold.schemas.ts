@@ -13,6 +13,7 @@ import {
   prioritySchema,
   riskLevelsSchema,
   scoreSchema,
+  newIdSchema,
   uuidSchema,
 } from '@app/modules/thresholds/domain/threshold.rules';
 import { HISTORY_ACTIONS } from '@app/modules/thresholds/domain/history';
@@ -37,7 +38,7 @@ const writableFields = {
   metadata: metadataSchema.nullable().optional(),
 };
 
-export const createThresholdBody = z.strictObject({ id: uuidSchema.optional(), ...writableFields }).meta({
+export const createThresholdBody = z.strictObject({ id: newIdSchema.optional(), ...writableFields }).meta({
   id: 'CreateThreshold',
   description: 'A new threshold. `id` is optional; the server assigns one when absent.',
 });
@@ -66,7 +67,7 @@ export type PatchThresholdBody = z.output<typeof patchThresholdBody>;
 /** One item of an import file: the export format (server fields optional, kept on create). */
 export const importItemSchema = z
   .strictObject({
-    id: uuidSchema.optional(),
+    id: newIdSchema.optional(),
     ...writableFields,
     version: z.number().int().min(1).optional(),
     created_at: timestampSchema.optional(),
