@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The `risk_thresholds` table (SPEC §2), with the rules the database itself enforces. */
+/** The `risk_thresholds` table (CONTRACT §2), with the rules the database itself enforces. */
 export class CreateRiskThresholds1795651200000 implements MigrationInterface {
   name = 'CreateRiskThresholds1795651200000';
 

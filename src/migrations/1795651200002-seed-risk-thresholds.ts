@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The seed thresholds of SPEC §2.3, inserted once (never re-created on start). The ids are the
+ * The seed thresholds of CONTRACT §2.3, inserted once (never re-created on start). The ids are the
  * same as the in-memory store's seeds. Written out here, not imported, so this migration never
  * changes after it has run somewhere.
  */

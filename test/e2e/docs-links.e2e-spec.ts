@@ -65,4 +65,44 @@ describe('documentation links', () => {
     );
     expect(broken).toEqual([]);
   });
+
+  // Issue #13, finding 7: the docs cited files a user of this repository does not have.
+  it('no document or comment points outside the repository', () => {
+    const sources = [...markdown, ...files(join(ROOT, 'src'), /\.ts$/)];
+    const outside: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(
+        /\bSPEC\b|shared\/[A-Z]+\.md|\.\.\/\.\.\/shared|\]\((\.\.\/)+(?!deploy|scripts|src|test|\.ci|package)[^)]*\)/g,
+      )) {
+        outside.push(`${relative(ROOT, file)}: ${m[0]}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+
+  // Issue #13, finding 4: every shell block is run by a test or says it is illustrative.
+  it('every shell block of the docs is run by a named test, or marked illustrative', () => {
+    const unaccounted: string[] = [];
+    for (const file of markdown) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!/^ *```(bash|sh|shell)\b/.test(line)) return;
+        const previous =
+          lines
+            .slice(0, i)
+            .reverse()
+            .find((l) => l.trim() !== '')
+            ?.trim() ?? '';
+        const runBy = /^<!-- run by (\S+) -->$/.exec(previous)?.[1];
+        const ok =
+          previous === '<!-- illustrative -->' ||
+          (runBy !== undefined &&
+            existsSync(join(ROOT, runBy)) &&
+            readFileSync(join(ROOT, runBy), 'utf8').includes(relative(ROOT, file).replace(/^docs\//, '')));
+        if (!ok) unaccounted.push(`${relative(ROOT, file)}:${i + 1}`);
+      });
+    }
+    expect(unaccounted).toEqual([]);
+  });
 });

@@ -71,7 +71,7 @@ export const TEST_KEYS = {
   editor: 'rts_test_editor_key_0000000000000000000000000',
   admin: 'rts_test_admin_key_00000000000000000000000000',
 } as const;
-const TEST_KEYS_CONFIG = Object.entries(TEST_KEYS)
+export const TEST_KEYS_CONFIG = Object.entries(TEST_KEYS)
   .map(([role, key]) => `test-${role}:${role}:${sha256Hex(key)}`)
   .join(',');
 

@@ -16,7 +16,7 @@ export interface PostdeployOptions {
   timeoutMs?: number;
 }
 
-/** The level a score gets from bands (each bound inclusive lower bound), as SPEC §2 defines. */
+/** The level a score gets from bands (each bound inclusive lower bound), as CONTRACT §2 defines. */
 function levelFor(score: number, bands: Record<string, number>): string {
   if (score >= bands.critical) return 'critical';
   if (score >= bands.high) return 'high';

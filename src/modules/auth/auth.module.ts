@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { EdgeAccessHook } from '@app/modules/auth/edge-access.hook';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 
-/** API keys with roles (SPEC §6), checked at the edge together with rate limiting (its hook). */
+/** API keys with roles (CONTRACT §6), checked at the edge together with rate limiting (its hook). */
 @Global()
 @Module({
   imports: [DiscoveryModule],

@@ -68,7 +68,7 @@ function down(
 }
 
 /**
- * The document of `GET /health/detailed` (SPEC §3.4), built from terminus indicators: the
+ * The document of `GET /health/detailed` (CONTRACT §3.4), built from terminus indicators: the
  * database (`SELECT 1`, skipped while the breaker is open, bounded by `CHECK_TIMEOUT_MS`), the
  * pool (down when more clients wait than `DATABASE_POOL_MAX_WAITING`), and the catalog. `degraded`: the database is
  * down but the snapshot serves; `down` (503): thresholds are not loaded or the process is

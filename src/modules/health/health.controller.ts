@@ -48,7 +48,7 @@ export class HealthController {
     return { status: failing.length === 0 ? 'ready' : 'not_ready', failing, checks };
   }
 
-  /** Every dependency, bounded; 503 when the service cannot answer (SPEC §3.4). */
+  /** Every dependency, bounded; 503 when the service cannot answer (CONTRACT §3.4). */
   @Get('detailed')
   async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealth> {
     const report = await this.report.detailed();

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Violation } from '@app/modules/thresholds/domain/errors';
 
-/** The `code` of every problem+json body (SPEC §3). */
+/** The `code` of every problem+json body (CONTRACT §3). */
 export const PROBLEM_CODES = {
   VALIDATION_ERROR: { status: 400, title: 'Validation failed' },
   BAD_REQUEST: { status: 400, title: 'Bad request' },

@@ -6,7 +6,7 @@ import type { WriteContext } from '@app/modules/thresholds/persistence/threshold
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Fastify's `genReqId`: the caller's `X-Request-Id` when well-formed (SPEC §3), else a new UUID. */
+/** Fastify's `genReqId`: the caller's `X-Request-Id` when well-formed (CONTRACT §3), else a new UUID. */
 export function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

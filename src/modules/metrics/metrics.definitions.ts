@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 /** Buckets for a fast API: from 1 ms to 5 s. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-/** Metric names (SPEC §5). */
+/** Metric names (CONTRACT §5). */
 export const METRIC = {
   httpRequests: 'http_requests_total',
   httpDuration: 'http_request_duration_seconds',

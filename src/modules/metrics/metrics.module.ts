@@ -12,7 +12,7 @@ const NON_CONFORMING_DEFAULTS = [
 ];
 
 /**
- * Prometheus metrics (SPEC §5) in a registry of this application instance, so several
+ * Prometheus metrics (CONTRACT §5) in a registry of this application instance, so several
  * instances in one process (tests, replicas in a test) never clash; default process and Node.js
  * metrics included.
  */

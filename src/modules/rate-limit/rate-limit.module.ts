@@ -14,7 +14,7 @@ export class RateLimitStatus {
 }
 
 /**
- * Rate limiting with @nestjs/throttler's storage: three budgets per client and window (SPEC §6),
+ * Rate limiting with @nestjs/throttler's storage: three budgets per client and window (CONTRACT §6),
  * applied by the edge hook of AuthModule (`RateLimiter`, absent when rate limiting is off).
  */
 @Module({})

@@ -12,7 +12,7 @@ import {
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
 import { ThresholdRepository, type WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
 
-/** Bulk export and atomic import (SPEC §3.3). */
+/** Bulk export and atomic import (CONTRACT §3.3). */
 @Injectable()
 export class TransferService {
   constructor(

@@ -68,7 +68,7 @@ export class CatalogSnapshot {
     return index;
   }
 
-  /** Which threshold applies to `req` (SPEC §2.2), from the category's match index. */
+  /** Which threshold applies to `req` (CONTRACT §2.2), from the category's match index. */
   match(req: MatchRequest): MatchResult {
     return this.matchIndexOf(req.category).match(req.category, req);
   }

@@ -7,7 +7,7 @@ export function isValidScore(score: unknown): score is number {
 }
 
 /**
- * The level of `score` under `levels` (SPEC §2.1): each bound is the inclusive lower
+ * The level of `score` under `levels` (CONTRACT §2.1): each bound is the inclusive lower
  * bound of its level, bands are half-open `[lower, next)`.
  */
 export function classify(score: number, levels: RiskLevels): Level {

@@ -31,7 +31,7 @@ export interface PlannedImport {
 }
 
 /**
- * Works out what an import does to `stored` (SPEC §3.3), without doing it:
+ * Works out what an import does to `stored` (CONTRACT §3.3), without doing it:
  * - an item whose id is stored and whose fields are identical is `unchanged` (keeps its version);
  * - an item whose id is stored with other fields is an update (version + 1, `actor`, `now`);
  * - any other item is created, keeping the id, version, timestamps and authors it carries, so an

@@ -1,7 +1,7 @@
 import { ConflictError } from './errors';
 import type { Category, Threshold } from './threshold';
 
-/** The list order of SPEC §3.1: `priority DESC, created_at DESC, id ASC`. Negative when `a` comes first. */
+/** The list order of CONTRACT §3.1: `priority DESC, created_at DESC, id ASC`. Negative when `a` comes first. */
 export function compareListOrder(
   a: Pick<Threshold, 'priority' | 'createdAt' | 'id'>,
   b: Pick<Threshold, 'priority' | 'createdAt' | 'id'>,

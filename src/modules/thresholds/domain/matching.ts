@@ -18,7 +18,7 @@ export interface MatchResult {
   reason: string;
 }
 
-/** Whether `t` is a candidate for `req` (SPEC §2.2 step 1). Inactive thresholds never are. */
+/** Whether `t` is a candidate for `req` (CONTRACT §2.2 step 1). Inactive thresholds never are. */
 export function isCandidate(t: Threshold, req: MatchRequest): boolean {
   if (!t.isActive || t.category !== req.category) return false;
   if (t.industryCode !== null) {
@@ -33,7 +33,7 @@ export function isCandidate(t: Threshold, req: MatchRequest): boolean {
 }
 
 /**
- * The total order of SPEC §2.2 step 2, most specific first: longer industry_code → business_type
+ * The total order of CONTRACT §2.2 step 2, most specific first: longer industry_code → business_type
  * set → higher priority → default first → newer updated_at → smaller id. Negative when `a` wins.
  */
 export function compareCandidates(a: Threshold, b: Threshold): number {

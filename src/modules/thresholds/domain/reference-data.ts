@@ -25,7 +25,7 @@ export interface RiskFactor {
   bands: RiskLevels;
 }
 
-/** The static risk-factor catalogue (SPEC §3.1). Weights sum to 1. */
+/** The static risk-factor catalogue (CONTRACT §3.1). Weights sum to 1. */
 export const RISK_FACTORS: readonly RiskFactor[] = [
   {
     name: 'financial_stability',

@@ -11,7 +11,7 @@ interface SeedRow {
 }
 
 /**
- * The seed thresholds of SPEC §2.3. Their ids are fixed so that every store (memory now,
+ * The seed thresholds of CONTRACT §2.3. Their ids are fixed so that every store (memory now,
  * the Postgres seed migration later) holds the same rows.
  */
 const SEED_ROWS: readonly SeedRow[] = [

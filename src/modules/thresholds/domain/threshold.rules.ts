@@ -1,5 +1,5 @@
 /**
- * The rules of the threshold resource (SPEC §2) as zod schemas over the wire field values.
+ * The rules of the threshold resource (CONTRACT §2) as zod schemas over the wire field values.
  * Zod is plain TypeScript: the HTTP layer composes these into request schemas (which also
  * drive the OpenAPI document), and the domain uses them directly, so each rule is written once.
  */

@@ -1,4 +1,4 @@
-/** The threshold resource and its vocabulary (SPEC §2). Pure TypeScript: no framework imports. */
+/** The threshold resource and its vocabulary (CONTRACT §2). Pure TypeScript: no framework imports. */
 
 export const CATEGORIES = [
   'financial',
@@ -69,7 +69,7 @@ export const PRIORITY_MIN = -1_000_000;
 export const PRIORITY_MAX = 1_000_000;
 export const METADATA_MAX_BYTES = 16 * 1024;
 
-/** The bands used when a category has no matching threshold and no default (SPEC §2.2). */
+/** The bands used when a category has no matching threshold and no default (CONTRACT §2.2). */
 export const BUILTIN_RISK_LEVELS: RiskLevels = Object.freeze({ low: 25, medium: 50, high: 75, critical: 90 });
 
 /** The actor recorded for seeds and migrations. */

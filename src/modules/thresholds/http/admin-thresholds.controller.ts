@@ -29,7 +29,7 @@ import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 export const ADMIN_THRESHOLDS_PATH = 'v1/admin/risk/thresholds';
 
-/** Threshold management (SPEC §3.2). */
+/** Threshold management (CONTRACT §3.2). */
 @RequireRole('editor')
 @Controller(ADMIN_THRESHOLDS_PATH)
 export class AdminThresholdsController {
@@ -90,7 +90,7 @@ export class AdminThresholdsController {
     return this.change(id, body, ifMatch, ctx, reply);
   }
 
-  /** Same partial semantics as PATCH (SPEC §3.2). */
+  /** Same partial semantics as PATCH (CONTRACT §3.2). */
   @Put(':id')
   put(
     @Param('id', paramPipe('id', idParam)) id: string,

@@ -17,7 +17,7 @@ import {
 import type { z } from 'zod';
 import { RequireRole } from '@app/modules/auth/auth.decorators';
 
-/** Classification and reference data (SPEC §3.1). */
+/** Classification and reference data (CONTRACT §3.1). */
 @RequireRole('reader')
 @Controller('v1/risk')
 export class ClassificationController {

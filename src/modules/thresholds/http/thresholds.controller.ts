@@ -22,7 +22,7 @@ import {
 import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
 import { RequireRole } from '@app/modules/auth/auth.decorators';
 
-/** Public reads (SPEC §3.1): active thresholds only. */
+/** Public reads (CONTRACT §3.1): active thresholds only. */
 @RequireRole('reader')
 @Controller('v1/risk/thresholds')
 export class ThresholdsController {

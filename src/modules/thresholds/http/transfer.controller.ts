@@ -11,7 +11,7 @@ import { RequireRole } from '@app/modules/auth/auth.decorators';
 
 export const IMPORT_PATH = '/v1/admin/risk/threshold-import';
 
-/** Bulk export and import (SPEC §3.3). */
+/** Bulk export and import (CONTRACT §3.3). */
 @RequireRole('admin')
 @Controller('v1/admin/risk')
 export class TransferController {
