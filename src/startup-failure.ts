@@ -25,8 +25,18 @@ export function describeStartupFailure(error: unknown): StartupFailure {
   if (error instanceof ConfigValidationError) {
     return { cause: error.message, action: 'fix the listed variables (docs/ENVIRONMENT_VARIABLES.md) and start again' };
   }
-  if (error instanceof SchemaBehindError || (error instanceof Error && error.name === 'EmbeddedPostgresError')) {
-    return { cause: error.message, action: 'see the cause' };
+  if (error instanceof SchemaBehindError) {
+    return {
+      cause: error.message,
+      action:
+        'run `node dist/cli migrate` (the migration Job) before starting this release, or set MIGRATIONS_RUN=true',
+    };
+  }
+  if (error instanceof Error && error.name === 'EmbeddedPostgresError') {
+    return {
+      cause: error.message,
+      action: 'set DATABASE_URL to a PostgreSQL server, or STORAGE=memory for a throwaway store',
+    };
   }
   const reason = databaseFailureReason(error);
   const message = error instanceof Error ? error.message : String(error);

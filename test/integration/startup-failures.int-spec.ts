@@ -52,7 +52,7 @@ describe('a failed start is one JSON line with the cause and what to do, exit co
       expect(code).toBe(1);
       const line = fatalLine(stdout);
       expect(line.cause).toMatch(/schema is behind: \d+ migration\(s\) pending/);
-      expect(line.msg).toContain('node dist/cli migrate');
+      expect(line.action).toMatch(/node dist\/cli migrate.*MIGRATIONS_RUN=true/);
     });
 
     it('the stack trace only with LOG_LEVEL=debug', async () => {

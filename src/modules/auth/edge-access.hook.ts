@@ -1,6 +1,12 @@
-import { ForbiddenException, Injectable, Optional, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  Optional,
+  RequestMethod,
+  UnauthorizedException,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
@@ -68,7 +74,7 @@ export function routeAccessTable(
  * budget is answered from the headers alone (an upload is never read to be refused).
  *
  * Denies by default: every controller route declares `@Public()` or `@RequireRole(...)`; one that
- * declares neither, or a route that is not a controller's (except CORS preflights), is refused.
+ * declares neither, or a route that is not a controller's, is refused.
  * Order: rate limiting first (so key guessing is limited too), then `401` for no or an unknown
  * key, `403` for too low a role. The principal is set on the request for `created_by` /
  * `last_modified_by`, the audit trail and rate limiting.
@@ -89,8 +95,9 @@ export class EdgeAccessHook implements OnModuleInit {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     instance.addHook('onRequest', async (request, reply) => {
       const url = request.routeOptions.url;
-      // No route: Nest's not-found handler answers 404. A CORS preflight: @fastify/cors answers it.
-      if (url === undefined || (request.method === 'OPTIONS' && !table.has(routeKey('OPTIONS', url)))) return;
+      // No route (OPTIONS included: an allowed origin's preflight was answered by the CORS hook):
+      // Nest's not-found handler answers 404.
+      if (url === undefined) return;
       const access = table.get(routeKey(request.method, url));
       if (access && 'public' in access) return;
       if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');

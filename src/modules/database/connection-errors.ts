@@ -65,7 +65,8 @@ const FAILURE_HINTS: Record<DatabaseFailureReason, string> = {
   timeout: 'the database did not answer in time (network, firewall, or an overloaded server)',
   tls: 'TLS failed: check DATABASE_SSL_MODE and DATABASE_SSL_CA_FILE against the server certificate',
   too_many_connections: 'the server has no connection slot left: lower DATABASE_POOL_MAX or raise max_connections',
-  shutting_down: 'the server is shutting down or starting up',
+  shutting_down:
+    'the server ended the connection: it is shutting down or restarting, or an administrator terminated the session',
   connection_lost: 'the connection was closed by the server or the network',
   error: 'see the service log and `node dist/cli db:check`',
 };
