@@ -406,8 +406,13 @@ function refOrInline(schema: z.ZodType): JsonSchema {
   return stripSchemaKey(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
 }
 
+/**
+ * A component schema without the keys zod adds for a standalone document: `$schema` (the
+ * document's dialect applies) and `$id` (zod writes the component's `#/…` pointer there, and an
+ * `$id` with a fragment is invalid JSON Schema 2020-12: components are found by their `$ref`).
+ */
 function stripSchemaKey(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, ...rest } = schema;
+  const { $schema: _schema, $id: _id, ...rest } = schema;
   return rest;
 }
 
@@ -445,6 +450,8 @@ function parametersOf(op: Operation): JsonSchema[] {
 function responsesOf(op: Operation): JsonSchema {
   const headers: JsonSchema = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
   if (op.success.etag) headers.ETag = { $ref: '#/components/headers/ETag' };
+  if (op.tag !== 'docs' && op.tag !== 'operations')
+    headers['X-Data-Stale'] = { $ref: '#/components/headers/X-Data-Stale' };
   for (const h of op.success.headers ?? []) headers[h] = { schema: { type: 'string' } };
   const responses: JsonSchema = {
     [op.success.status]: {
@@ -458,6 +465,8 @@ function responsesOf(op: Operation): JsonSchema {
     responses['401'] = { $ref: '#/components/responses/Problem401' };
     responses['403'] = { $ref: '#/components/responses/Problem403' };
   }
+  // Any route can get a client error made below the application (malformed URL, headers too large, timeout).
+  responses['4XX'] = { $ref: '#/components/responses/ProblemClientError' };
   responses['500'] = { $ref: '#/components/responses/Problem500' };
   if (op.tag !== 'docs' && op.tag !== 'operations') {
     responses['429'] = { $ref: '#/components/responses/Problem429' };
@@ -465,6 +474,12 @@ function responsesOf(op: Operation): JsonSchema {
   }
   return responses;
 }
+
+/** How a client authenticates: an API key, as a Bearer token or in `X-API-Key` (CONTRACT §6). */
+export const SECURITY_SCHEMES = {
+  bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'X-API-Key: <API key>' },
+} as const;
 
 /** The OpenAPI 3.1 document, generated from the request and response schemas. */
 export function buildOpenApiDocument(version: string): JsonSchema {
@@ -499,10 +514,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
   for (const status of [400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-      },
       headers: {
         'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
         ...(status === 503
@@ -512,6 +523,12 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
+  problemResponses.ProblemClientError = {
+    description:
+      'A client error made below the application: a malformed URL or request (400), a request timeout (408), a path parameter too long (414), headers too large (431).',
+    headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -519,7 +536,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       version,
       description:
         'Stores risk threshold configurations and classifies risk scores against them deterministically. JSON is snake_case; every error is application/problem+json.',
+      license: { name: 'Proprietary (UNLICENSED)', identifier: 'LicenseRef-Proprietary' },
     },
+    // Relative: the service that serves this document, whatever its host (the docs page's "Try it out").
+    servers: [{ url: '/', description: 'This service' }],
     tags: [
       { name: 'read', description: 'Reads and classification (role reader and above).' },
       { name: 'write', description: 'Threshold management (role editor and above).' },
@@ -531,6 +551,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     components: {
       schemas,
       responses: problemResponses,
+      securitySchemes: SECURITY_SCHEMES,
       headers: {
         'X-Request-Id': {
           description: "The caller's X-Request-Id when it is 1-128 characters of [A-Za-z0-9._:-], else a new UUID.",
