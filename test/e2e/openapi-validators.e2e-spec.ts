@@ -7,6 +7,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { renderOpenApiJson } from '@app/modules/docs/openapi';
 import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import type { LightMyRequestResponse } from 'fastify';
+import { expectConformsToDocument } from '@test/support/openapi-conformance';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -72,5 +74,28 @@ describe('the OpenAPI schemas, as a JSON Schema validator reads them', () => {
     expect({ valid: threshold(answer), errors: threshold.errors ?? null }).toEqual({ valid: true, errors: null });
     const { risk_levels: _dropped, ...incomplete } = answer;
     expect(threshold(incomplete)).toBe(false);
+  });
+});
+
+describe('the e2e harness checks every answer against the document', () => {
+  const answer = (statusCode: number, body: unknown): LightMyRequestResponse =>
+    ({
+      statusCode,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(body),
+    }) as unknown as LightMyRequestResponse;
+
+  it('and can fail: a non-conforming body, an undocumented status', () => {
+    const ok = {
+      score: 55,
+      level: 'medium',
+      category: 'financial',
+      threshold_id: null,
+      source: 'builtin',
+      risk_levels: { low: 25, medium: 50, high: 75, critical: 90 },
+    };
+    expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, ok))).not.toThrow();
+    expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, { level: 'medium' }))).toThrow();
+    expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(302, ok))).toThrow();
   });
 });

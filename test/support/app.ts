@@ -7,6 +7,7 @@ import { AppModule } from '@app/app.module';
 import { sha256Hex } from '@app/modules/auth/api-keys';
 import { ConfigModule } from '@app/modules/config/config.module';
 import type { DestinationStream } from 'pino';
+import { expectConformsToDocument } from '@test/support/openapi-conformance';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
 export interface TestAppOptions {
@@ -84,7 +85,7 @@ export function as(role: keyof typeof TEST_KEYS): Record<string, string> {
  * `app.inject` with a JSON body, authenticated as the test admin unless `headers` carry their
  * own `authorization` or `x-api-key` (an empty string sends none).
  */
-export function send(
+export async function send(
   app: NestFastifyApplication,
   method: InjectOptions['method'],
   url: string,
@@ -93,12 +94,15 @@ export function send(
 ): Promise<LightMyRequestResponse> {
   const authenticated = 'authorization' in headers || 'x-api-key' in headers ? {} : as('admin');
   const sent = Object.fromEntries(Object.entries({ ...authenticated, ...headers }).filter(([, v]) => v !== ''));
-  return app.inject({
+  const answer = await app.inject({
     method,
     url,
     headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
     payload: body === undefined ? undefined : JSON.stringify(body),
   });
+  // Every answer a test receives is checked against the OpenAPI document (issue #15).
+  expectConformsToDocument(String(method), url, answer);
+  return answer;
 }
 
 /** Asserts a problem+json answer with the given status and code, and returns its body. */

@@ -39,7 +39,15 @@ interface Operation {
   ifMatch?: boolean;
   idempotencyKey?: boolean;
   body?: z.ZodType;
-  success: { status: number; schema?: z.ZodType; description: string; etag?: boolean; headers?: string[] };
+  success: {
+    status: number;
+    schema?: z.ZodType;
+    description: string;
+    etag?: boolean;
+    headers?: string[];
+    /** A status that answers with the same body (a probe's 503 when not ready or down). */
+    sameBodyOn?: number;
+  };
   errors: number[];
 }
 
@@ -313,6 +321,7 @@ export const OPERATIONS: readonly Operation[] = [
       schema: readyResponse,
       description:
         'Thresholds are loaded and the service is not shutting down; 503 (same body) names the failing checks.',
+      sameBodyOn: 503,
     },
     errors: [],
   },
@@ -327,6 +336,7 @@ export const OPERATIONS: readonly Operation[] = [
       schema: detailedResponse,
       description:
         'ok, or degraded (the database is down and the snapshot serves); 503 (same body) when down: thresholds not loaded or shutting down. Each check is bounded (1 s); no error messages or host names.',
+      sameBodyOn: 503,
     },
     errors: [],
   },
@@ -460,6 +470,12 @@ function responsesOf(op: Operation): JsonSchema {
       ...(op.success.schema ? { content: { 'application/json': { schema: refOrInline(op.success.schema) } } } : {}),
     },
   };
+  if (op.success.sameBodyOn !== undefined) {
+    responses[op.success.sameBodyOn] = {
+      ...(responses[op.success.status] as JsonSchema),
+      description: 'Not ready, or down: the same document.',
+    };
+  }
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
   if (op.tag !== 'docs' && op.tag !== 'operations') {
     responses['401'] = { $ref: '#/components/responses/Problem401' };
