@@ -3,12 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { renderOpenApiJson } from '@app/modules/docs/openapi';
 import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 import type { LightMyRequestResponse } from 'fastify';
-import { expectConformsToDocument } from '@test/support/openapi-conformance';
+import { documentAjv, expectConformsToDocument } from '@test/support/openapi-conformance';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -56,10 +55,7 @@ describe('the OpenAPI document, as tools no one here wrote read it', () => {
 describe('the OpenAPI schemas, as a JSON Schema validator reads them', () => {
   it('every component schema compiles with Ajv in 2020-12 mode, and validates a real answer', () => {
     const doc = JSON.parse(renderOpenApiJson()) as { components: { schemas: Record<string, unknown> } };
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
-    ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-    ajv.addFormat('date-time', { validate: (s: string) => !Number.isNaN(Date.parse(s)) });
-    ajv.addSchema({ $id: 'openapi.json', components: doc.components });
+    const ajv = documentAjv(doc.components);
     const names = Object.keys(doc.components.schemas);
     expect(names.length).toBeGreaterThan(10);
     for (const name of names) {

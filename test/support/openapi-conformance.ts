@@ -8,11 +8,20 @@ type Doc = {
   components: { responses: Responses; schemas: Record<string, unknown> };
 };
 
+/**
+ * Ajv in 2020-12 mode holding the document's components as `openapi.json` (so
+ * `openapi.json#/components/schemas/<Name>` compiles), with the formats the document uses.
+ */
+export function documentAjv(components: unknown): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  ajv.addFormat('date-time', { validate: (s: string) => !Number.isNaN(Date.parse(s)) });
+  ajv.addSchema({ $id: 'openapi.json', components });
+  return ajv;
+}
+
 const doc = JSON.parse(renderOpenApiJson()) as Doc;
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-ajv.addFormat('date-time', { validate: (s: string) => !Number.isNaN(Date.parse(s)) });
-ajv.addSchema({ $id: 'openapi.json', components: doc.components });
+const ajv = documentAjv(doc.components);
 const validators = new Map<unknown, ValidateFunction>();
 
 /** The route templates of the document as patterns, most specific (fewest parameters) first. */
