@@ -9,7 +9,7 @@ interface RawAnswer {
 }
 
 /** Sends `request` as bytes and reads one answer (the server closes, or the answer is whole). */
-export function rawRequest(port: number, request: string | Buffer): Promise<RawAnswer> {
+function rawRequest(port: number, request: string | Buffer): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -12,7 +12,7 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** Until authentication lands, writes are attributed to this principal. */
+/** The actor of a write without a principal: none in practice, every write route requires a key. */
 export const ANONYMOUS_ACTOR = 'anonymous';
 
 const SERVER_REQUEST_ID = Symbol('serverRequestId');
