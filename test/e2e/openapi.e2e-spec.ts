@@ -51,11 +51,18 @@ describe('API documentation', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('/docs/assets/swagger-ui-bundle.js');
-    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'init.js']) {
+    const types = { 'swagger-ui-bundle.js': 'javascript', 'swagger-ui.css': 'css', 'init.js': 'javascript' };
+    for (const [asset, type] of Object.entries({ ...types, 'favicon-32x32.png': 'image/png' })) {
       const res = await send(app, 'GET', `/docs/assets/${asset}`);
-      expect(res.statusCode).toBe(200);
-      expect(res.body.length).toBeGreaterThan(50);
+      expect({ asset, status: res.statusCode, type: res.headers['content-type'] }).toEqual({
+        asset,
+        status: 200,
+        type: expect.stringContaining(type),
+      });
+      expect(res.rawPayload.length).toBeGreaterThan(50);
     }
+    // The page names its icon, so a browser does not ask for a /favicon.ico that is not there.
+    expect(page.body).toContain('href="/docs/assets/favicon-32x32.png"');
     expect((await send(app, 'GET', '/docs/assets/package.json')).statusCode).toBe(404);
     expect((await send(app, 'GET', '/docs/assets/..%2Fpackage.json')).statusCode).toBe(404);
   });

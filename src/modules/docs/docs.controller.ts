@@ -9,6 +9,7 @@ import { Public } from '@app/modules/auth/auth.decorators';
 const SWAGGER_ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
 };
 
 const PAGE = `<!doctype html>
@@ -16,6 +17,7 @@ const PAGE = `<!doctype html>
 <head>
   <meta charset="utf-8">
   <title>Risk Threshold Service API</title>
+  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 </head>
 <body>
@@ -34,7 +36,7 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '
 export class DocsController {
   private readonly document = JSON.stringify(buildOpenApiDocument(SERVICE_VERSION));
   private readonly assetDir = join(require.resolve('swagger-ui-dist/package.json'), '..');
-  private readonly assets = new Map<string, string>();
+  private readonly assets = new Map<string, Buffer>();
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
@@ -55,12 +57,12 @@ export class DocsController {
   }
 
   @Get('assets/:file')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): string {
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     const type = SWAGGER_ASSETS[file];
     if (!type) throw new NotFoundException('No such documentation asset.');
     let body = this.assets.get(file);
     if (body === undefined) {
-      body = readFileSync(join(this.assetDir, file), 'utf8');
+      body = readFileSync(join(this.assetDir, file));
       this.assets.set(file, body);
     }
     void reply.header('content-type', type).header('cache-control', 'public, max-age=3600');

@@ -44,4 +44,15 @@ describe('the OpenAPI generator', () => {
     }
     expect(doc.servers).toEqual([{ url: '/', description: 'This service' }]);
   });
+
+  it('every request example is a body the API accepts', () => {
+    const withExamples = OPERATIONS.filter((op) => op.example !== undefined);
+    expect(withExamples.map((op) => op.operationId)).toEqual(expect.arrayContaining(['classify', 'classifyBatch']));
+    for (const op of withExamples) {
+      expect({ op: op.operationId, issues: op.body?.safeParse(op.example).error?.issues ?? [] }).toEqual({
+        op: op.operationId,
+        issues: [],
+      });
+    }
+  });
 });

@@ -39,6 +39,8 @@ interface Operation {
   ifMatch?: boolean;
   idempotencyKey?: boolean;
   body?: z.ZodType;
+  /** A request body a person can send as it is (the docs page's "Try it out" starts from it). */
+  example?: unknown;
   success: {
     status: number;
     schema?: z.ZodType;
@@ -163,6 +165,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Classify a score',
     tag: 'read',
     body: classifyBody,
+    example: { score: 72.5, category: 'financial', industry_code: '5221', business_type: null },
     success: {
       status: 200,
       schema: classificationResponse,
@@ -177,6 +180,12 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Classify up to 1000 scores',
     tag: 'read',
     body: classifyBatchBody,
+    example: {
+      items: [
+        { score: 72.5, category: 'financial', industry_code: '5221' },
+        { score: 12, category: 'cybersecurity' },
+      ],
+    },
     success: { status: 200, schema: classificationBatchResponse, description: 'One result per item, in input order.' },
     errors: [400, 413, 415],
   },
@@ -398,17 +407,23 @@ const PROBLEM_SCHEMA: JsonSchema = {
 };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request (BAD_REQUEST).',
+  400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request or URL (BAD_REQUEST).',
   401: 'No API key, or an unknown one (WWW-Authenticate: Bearer).',
   403: 'The key is valid but its role is too low for this operation.',
   404: 'No such threshold, or no such route.',
+  408: 'The request (headers or body) did not arrive in time.',
   409: 'The write conflicts with stored data: a duplicate id or a second active default in a category.',
   412: 'If-Match does not match the current version; the current ETag is returned.',
   413: 'The request body is larger than the endpoint accepts.',
+  414: 'The URL, or a path parameter, is longer than the service accepts.',
   415: 'The request body is not application/json.',
   429: 'Too many requests from this client for this kind of request (reads, classify, writes) in the window; see RateLimit-* and Retry-After.',
+  431: 'The request headers are larger than the service accepts.',
   503: 'The database is unavailable (writes; nothing was written) or thresholds are not loaded yet; retry after Retry-After seconds.',
 };
+
+/** Client errors any route can get from the HTTP layer, before an operation runs. */
+const BELOW_THE_APPLICATION = [400, 408, 414, 431];
 
 function refOrInline(schema: z.ZodType): JsonSchema {
   const id = z.globalRegistry.get(schema)?.id;
@@ -481,8 +496,9 @@ function responsesOf(op: Operation): JsonSchema {
     responses['401'] = { $ref: '#/components/responses/Problem401' };
     responses['403'] = { $ref: '#/components/responses/Problem403' };
   }
-  // Any route can get a client error made below the application (malformed URL, headers too large, timeout).
-  responses['4XX'] = { $ref: '#/components/responses/ProblemClientError' };
+  // Any route can get a client error made below the application: a malformed request, a timeout,
+  // a path too long, headers too large. Named one by one, so an undocumented status is a defect.
+  for (const status of BELOW_THE_APPLICATION) responses[status] ??= { $ref: `#/components/responses/Problem${status}` };
   responses['500'] = { $ref: '#/components/responses/Problem500' };
   if (op.tag !== 'docs' && op.tag !== 'operations') {
     responses['429'] = { $ref: '#/components/responses/Problem429' };
@@ -493,8 +509,17 @@ function responsesOf(op: Operation): JsonSchema {
 
 /** How a client authenticates: an API key, as a Bearer token or in `X-API-Key` (CONTRACT §6). */
 export const SECURITY_SCHEMES = {
-  bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
-  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'X-API-Key: <API key>' },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The API key as a Bearer token: `Authorization: Bearer <key>`.',
+  },
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'The API key in its own header: `X-API-Key: <key>`.',
+  },
 } as const;
 
 /** The OpenAPI 3.1 document, generated from the request and response schemas. */
@@ -512,7 +537,17 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         : { security: [{ bearer: [] }, { apiKey: [] }], 'x-required-role': ROLE_OF[op.tag] }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: refOrInline(op.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: refOrInline(op.body),
+                  ...(op.example === undefined ? {} : { example: op.example }),
+                },
+              },
+            },
+          }
         : {}),
       responses: responsesOf(op),
     };
@@ -527,7 +562,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     schemas[id] = stripSchemaKey(schema);
   }
   const problemResponses: Record<string, JsonSchema> = {};
-  for (const status of [400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503]) {
+  for (const status of [400, 401, 403, 404, 408, 409, 412, 413, 414, 415, 429, 431, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
       headers: {
@@ -539,12 +574,6 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
-  problemResponses.ProblemClientError = {
-    description:
-      'A client error made below the application: a malformed URL or request (400), a request timeout (408), a path parameter too long (414), headers too large (431).',
-    headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-  };
   return {
     openapi: '3.1.0',
     info: {
