@@ -23,6 +23,7 @@ describe('classification API (SPEC §3.1)', () => {
       level: 'medium',
       category: 'financial',
       threshold_id: '00000000-0000-4000-8000-000000000006',
+      threshold_version: 1,
       source: 'match',
       risk_levels: { low: 30, medium: 55, high: 80, critical: 90 },
     });
@@ -65,11 +66,31 @@ describe('classification API (SPEC §3.1)', () => {
     const res = await send(app, 'POST', '/v1/risk/classify/batch', { items });
     expect(res.statusCode).toBe(200);
     const body = classificationBatchResponse.parse(res.json());
-    expect(body.results.map((r) => [r.category, r.level, r.source])).toEqual([
-      ['regulatory', 'critical', 'match'],
-      ['cybersecurity', 'low', 'match'],
-      ['other', 'medium', 'builtin'],
+    expect(body.results.map((r) => [r.category, r.level, r.source, r.threshold_version])).toEqual([
+      ['regulatory', 'critical', 'match', 1],
+      ['cybersecurity', 'low', 'match', 1],
+      ['other', 'medium', 'builtin', null],
     ]);
+  });
+
+  it('names the version whose bands decided: a change of bands is a new version in the answer', async () => {
+    const id = '00000000-0000-4000-8000-000000000006';
+    const before = (
+      await send(app, 'POST', '/v1/risk/classify', { score: 56, category: 'financial', industry_code: '5221' })
+    ).json();
+    const patched = await send(app, 'PATCH', `/v1/admin/risk/thresholds/${id}`, {
+      risk_levels: { low: 30, medium: 57, high: 80, critical: 90 },
+    });
+    expect(patched.statusCode).toBe(200);
+    const version = patched.json().version as number;
+    const after = (
+      await send(app, 'POST', '/v1/risk/classify', { score: 56, category: 'financial', industry_code: '5221' })
+    ).json();
+    expect([before.threshold_version, before.level]).toEqual([version - 1, 'medium']);
+    expect([after.threshold_version, after.level]).toEqual([version, 'low']);
+    await send(app, 'PATCH', `/v1/admin/risk/thresholds/${id}`, {
+      risk_levels: { low: 30, medium: 55, high: 80, critical: 90 },
+    });
   });
 
   it('names the bad item of a batch and rejects the batch', async () => {

@@ -87,11 +87,14 @@ describe('the e2e harness checks every answer against the document', () => {
       level: 'medium',
       category: 'financial',
       threshold_id: null,
+      threshold_version: null,
       source: 'builtin',
       risk_levels: { low: 25, medium: 50, high: 75, critical: 90 },
     };
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, ok))).not.toThrow();
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, { level: 'medium' }))).toThrow();
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(302, ok))).toThrow();
+    // A client error the operation does not name: no 4XX range lets it through.
+    expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(422, ok))).toThrow();
   });
 });

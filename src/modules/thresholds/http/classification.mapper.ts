@@ -33,6 +33,7 @@ export function toClassificationResponse(c: Classification): Record<string, unkn
     level: c.level,
     category: c.request.category,
     threshold_id: c.match.threshold?.id ?? null,
+    threshold_version: c.match.threshold?.version ?? null,
     source: c.match.source,
     risk_levels: { ...c.match.riskLevels },
   };

@@ -206,6 +206,10 @@ export const classificationResponse = z
     level: z.enum(LEVELS),
     category: categorySchema,
     threshold_id: z.uuid().nullable(),
+    threshold_version: z.int().min(1).nullable().meta({
+      description:
+        'The version of the threshold whose bands decided (null for builtin): with the threshold id, it names the exact bands (GET /v1/admin/risk/thresholds/{id}/versions/{version}).',
+    }),
     source: sourceSchema,
     risk_levels: riskLevelsOut,
   })
