@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
-import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import { fieldsOf, type Threshold, type ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
+import { versionsOf } from '@app/modules/thresholds/domain/versions';
 import {
   IdempotencyKeyTaken,
   type ThresholdRepository,
@@ -364,6 +366,68 @@ export function thresholdRepositoryContract(
         await expect(repo.forgetIdempotencyKeys(new Date(Date.now() + 60_000))).resolves.toBe(1);
         await expect(repo.findIdempotentCreate(ctx.actor, 'old')).resolves.toBeNull();
       });
+    });
+
+    // CONTRACT §7.4: every version of a threshold can be rebuilt from what the store keeps (its
+    // stored state and its trail), seeds included: they have no trail entry for their version 1.
+    describe('versions rebuilt from the trail', () => {
+      const change = fc.record(
+        {
+          name: fc.string({ minLength: 1, maxLength: 12 }),
+          description: fc.option(fc.string({ maxLength: 12 })),
+          priority: fc.integer({ min: -5, max: 5 }),
+          riskLevels: fc
+            .integer({ min: 0, max: 60 })
+            .map((b) => ({ low: b, medium: b + 10, high: b + 20, critical: b + 30 })),
+          isActive: fc.boolean(),
+          metadata: fc.option(fc.dictionary(fc.constantFrom('a', 'b'), fc.integer())),
+        },
+        { requiredKeys: [] },
+      ) as fc.Arbitrary<ThresholdChanges>;
+      const step = fc.oneof(
+        fc.record({ kind: fc.constant('create' as const) }),
+        fc.record({ kind: fc.constant('update' as const), target: fc.nat(), changes: change }),
+        fc.record({ kind: fc.constant('delete' as const), target: fc.nat() }),
+        fc.record({ kind: fc.constant('import' as const), target: fc.nat(), changes: change }),
+      );
+
+      it('every version the store wrote equals the one versionsOf rebuilds from its state and trail', async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), async (steps) => {
+            const seeds = [aThreshold({ category: 'strategic' }), aThreshold({ category: 'strategic' })];
+            const repo = await makeRepository(seeds);
+            const written = new Map<string, Map<number, unknown>>();
+            const remember = (t: Threshold): void => {
+              if (!written.has(t.id)) written.set(t.id, new Map());
+              written.get(t.id)!.set(t.version, fieldsOf(t));
+            };
+            seeds.forEach(remember);
+            for (const s of steps) {
+              const live = await repo.findAll();
+              const target = s.kind === 'create' || live.length === 0 ? undefined : live[s.target % live.length];
+              if (s.kind === 'create') remember(await repo.create(aThresholdFields(), ctx));
+              else if (!target) continue;
+              else if (s.kind === 'update') remember(await repo.update(target.id, s.changes, ctx));
+              else if (s.kind === 'delete') await repo.delete(target.id, ctx);
+              else {
+                const next = { ...target, ...s.changes, version: target.version + 1 };
+                await repo.applyImport(
+                  { creates: [], updates: [{ threshold: next, expectedVersion: target.version }], deletes: [] },
+                  ctx,
+                );
+                remember((await repo.findById(target.id))!);
+              }
+            }
+            for (const [id, byVersion] of written) {
+              const rebuilt = versionsOf(await repo.findById(id), await repo.history(id));
+              const got = new Map(rebuilt.map((v) => [v.version, v.fields]));
+              // An update that changed nothing wrote no version: the store answered the same one.
+              expect({ id, versions: got }).toEqual({ id, versions: byVersion });
+            }
+          }),
+          { numRuns: 15 },
+        );
+      }, 120_000);
     });
   });
 }

@@ -23,6 +23,7 @@ import {
   patchThresholdBody,
   thresholdListResponse,
   thresholdResponse,
+  thresholdVersionResponse,
 } from '@app/modules/thresholds/http/threshold.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -36,6 +37,8 @@ interface Operation {
   tag: 'read' | 'write' | 'bulk' | 'operations' | 'docs';
   query?: z.ZodObject;
   idParam?: boolean;
+  /** A `{version}` path parameter (after `{id}`). */
+  versionParam?: boolean;
   ifMatch?: boolean;
   idempotencyKey?: boolean;
   body?: z.ZodType;
@@ -259,6 +262,22 @@ export const OPERATIONS: readonly Operation[] = [
     success: { status: 200, schema: historyResponse, description: 'Every audited write, newest first.' },
     errors: [400, 404],
   },
+  {
+    method: 'get',
+    path: `${ADMIN}${ID}/versions/{version}`,
+    operationId: 'thresholdVersion',
+    summary: 'A threshold as it stood at one version',
+    tag: 'write',
+    idParam: true,
+    versionParam: true,
+    success: {
+      status: 200,
+      schema: thresholdVersionResponse,
+      description:
+        'Every client field at that version, rebuilt from the audit trail (deleted thresholds and seeds included), with who wrote it and when it was replaced.',
+    },
+    errors: [400, 404],
+  },
   PATCH_THRESHOLD,
   { ...PATCH_THRESHOLD, method: 'put', operationId: 'putThreshold', summary: 'Change some fields (same as PATCH)' },
   {
@@ -445,6 +464,14 @@ function parametersOf(op: Operation): JsonSchema[] {
   const parameters: JsonSchema[] = [];
   if (op.idParam) {
     parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+  }
+  if (op.versionParam) {
+    parameters.push({
+      name: 'version',
+      in: 'path',
+      required: true,
+      schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+    });
   }
   for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
     const schema = field as z.ZodType;

@@ -4,6 +4,7 @@ import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-cata
 import { ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
+import { versionsOf, type ThresholdVersion } from '@app/modules/thresholds/domain/versions';
 import {
   IdempotencyKeyTaken,
   ThresholdRepository,
@@ -118,5 +119,18 @@ export class ThresholdsService {
     const entries = await this.repository.history(id);
     if (entries.length === 0) this.get(id);
     return entries;
+  }
+
+  /**
+   * A threshold as it stood at `version`, rebuilt from the store's state and trail (the store,
+   * not the catalog: a replica's catalog may be a moment behind). For an id deleted and created
+   * again, the newest life that had that version.
+   */
+  async version(id: string, version: number): Promise<ThresholdVersion> {
+    const [current, trail] = await Promise.all([this.repository.findById(id), this.repository.history(id)]);
+    if (!current && trail.length === 0) throw new NotFoundError('Threshold', id);
+    const found = versionsOf(current, trail).find((v) => v.version === version);
+    if (!found) throw new NotFoundError('Version', `${version} of threshold ${id}`);
+    return found;
   }
 }

@@ -14,12 +14,14 @@ import {
   fromPatchBody,
   toHistoryResponse,
   toThresholdResponse,
+  toVersionResponse,
 } from '@app/modules/thresholds/http/threshold.mapper';
 import {
   adminListQuery,
   createThresholdBody,
   idParam,
   patchThresholdBody,
+  versionParam,
   type AdminListQuery,
   type CreateThresholdBody,
   type PatchThresholdBody,
@@ -77,6 +79,15 @@ export class AdminThresholdsController {
   async history(@Param('id', paramPipe('id', idParam)) id: string): Promise<unknown> {
     const entries = await this.thresholds.history(id);
     return { threshold_id: id, history: entries.map(toHistoryResponse) };
+  }
+
+  /** A threshold as it stood at one version, deleted ones included (CONTRACT §7.4). */
+  @Get(':id/versions/:version')
+  async version(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Param('version', paramPipe('version', versionParam)) version: number,
+  ): Promise<unknown> {
+    return toVersionResponse(await this.thresholds.version(id, version));
   }
 
   @Patch(':id')

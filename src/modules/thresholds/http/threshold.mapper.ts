@@ -1,5 +1,6 @@
 import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
+import type { ThresholdVersion } from '@app/modules/thresholds/domain/versions';
 import type { ImportCandidate } from '@app/modules/thresholds/domain/import-plan';
 import type { ThresholdFilter } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import type { NewThreshold } from '@app/modules/thresholds/persistence/threshold.repository';
@@ -10,12 +11,25 @@ import type {
   ImportItem,
   PatchThresholdBody,
   ThresholdResponse,
+  ThresholdVersionResponse,
 } from '@app/modules/thresholds/http/threshold.schemas';
 
 /** Domain → wire. Every response body goes through here. */
 export function toThresholdResponse(t: Threshold): ThresholdResponse {
   return {
     id: t.id,
+    ...toFieldsResponse(t),
+    version: t.version,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    created_by: t.createdBy,
+    last_modified_by: t.lastModifiedBy,
+  };
+}
+
+/** The client fields on the wire. */
+function toFieldsResponse(t: ThresholdFields): ThresholdVersionResponse['threshold'] {
+  return {
     name: t.name,
     description: t.description,
     category: t.category,
@@ -31,11 +45,20 @@ export function toThresholdResponse(t: Threshold): ThresholdResponse {
     is_active: t.isActive,
     priority: t.priority,
     metadata: t.metadata,
-    version: t.version,
-    created_at: t.createdAt.toISOString(),
-    updated_at: t.updatedAt.toISOString(),
-    created_by: t.createdBy,
-    last_modified_by: t.lastModifiedBy,
+  };
+}
+
+export function toVersionResponse(v: ThresholdVersion): ThresholdVersionResponse {
+  return {
+    threshold_id: v.thresholdId,
+    version: v.version,
+    threshold: toFieldsResponse(v.fields),
+    origin: v.origin,
+    written_by: v.writtenBy,
+    written_at: v.writtenAt?.toISOString() ?? null,
+    request_id: v.requestId,
+    superseded_at: v.supersededAt?.toISOString() ?? null,
+    deleted: v.deleted,
   };
 }
 

@@ -149,6 +149,13 @@ export type ClassifyBatchBody = z.output<typeof classifyBatchBody>;
 
 export const idParam = uuidSchema;
 
+/** A version number in a path: 1 to 2^31-1, digits only. */
+export const versionParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, { error: 'must be a version number (1 or more)' })
+  .transform(Number)
+  .pipe(z.number().max(2_147_483_647, { error: 'must be a version number (1 or more)' }));
+
 // ---- responses (documentation, and checked against real responses by the e2e tests) ----
 
 const riskLevelsOut = z
@@ -280,3 +287,39 @@ export const historyResponse = z
   .object({ threshold_id: z.uuid(), history: z.array(historyEntryResponse) })
   .strict()
   .meta({ id: 'ThresholdHistory', description: 'The audit trail of a threshold, newest first.' });
+
+export const thresholdVersionResponse = z
+  .object({
+    threshold_id: z.uuid(),
+    version: z.number().int().min(1),
+    threshold: thresholdResponse
+      .pick({
+        name: true,
+        description: true,
+        category: true,
+        industry_code: true,
+        business_type: true,
+        risk_levels: true,
+        is_default: true,
+        is_active: true,
+        priority: true,
+        metadata: true,
+      })
+      .meta({ description: 'Every client field as it stood at this version.' }),
+    origin: z.enum([...HISTORY_ACTIONS, 'seed']).meta({
+      description: "The write that produced this version; seed for a seed threshold's first version (no trail entry).",
+    }),
+    written_by: z.string().nullable(),
+    written_at: z.iso.datetime().nullable().meta({ description: "Null only for a deleted seed's first version." }),
+    request_id: z.string().nullable(),
+    superseded_at: z.iso.datetime().nullable().meta({
+      description: 'When a later write replaced this version or a delete removed it; null while it is current.',
+    }),
+    deleted: z.boolean().meta({ description: 'Whether this version ended with the threshold being deleted.' }),
+  })
+  .strict()
+  .meta({
+    id: 'ThresholdVersion',
+    description: 'A threshold as it stood at one version, rebuilt from the audit trail.',
+  });
+export type ThresholdVersionResponse = z.output<typeof thresholdVersionResponse>;

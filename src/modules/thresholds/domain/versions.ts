@@ -1,0 +1,102 @@
+import type { HistoryAction, HistoryEntry } from './history';
+import { FIELD_NAMES, type Threshold, type ThresholdFields } from './threshold';
+
+/** How a version came to be: a write in the audit trail, or the seed data (which has none). */
+export type VersionOrigin = HistoryAction | 'seed';
+
+/** The complete state of a threshold at one version, rebuilt from its audit trail (CONTRACT §7.4). */
+export interface ThresholdVersion {
+  thresholdId: string;
+  version: number;
+  fields: ThresholdFields;
+  origin: VersionOrigin;
+  /** Who wrote it and when: from the trail; for a seed, the stored row's creation when known. */
+  writtenBy: string | null;
+  writtenAt: Date | null;
+  requestId: string | null;
+  /** When a later write replaced it or a delete removed it; null while it is the stored state. */
+  supersededAt: Date | null;
+  /** Whether the write that ended it was a delete (the threshold no longer existed after it). */
+  deleted: boolean;
+}
+
+/** Whether an entry brought a threshold into existence (a create, or an import that created it). */
+function isCreation(entry: HistoryEntry): boolean {
+  return entry.action === 'create' || (entry.changes.name !== undefined && entry.changes.name.from === null);
+}
+
+/** Whether an entry removed a threshold (a delete, or an import that deleted it). */
+function isRemoval(entry: HistoryEntry): boolean {
+  return entry.action === 'delete' || (entry.changes.name !== undefined && entry.changes.name.to === null);
+}
+
+/** The fields as they were before `entry`, given the fields after it. */
+function undo(after: ThresholdFields, entry: HistoryEntry): ThresholdFields {
+  const before = { ...after } as unknown as Record<string, unknown>;
+  for (const field of FIELD_NAMES) {
+    const change = entry.changes[field];
+    if (change) before[field] = change.from;
+  }
+  return before as unknown as ThresholdFields;
+}
+
+/** The fields a removal took away: every field's `from`. */
+function removed(entry: HistoryEntry): ThresholdFields {
+  return Object.fromEntries(
+    FIELD_NAMES.map((field) => [field, entry.changes[field]?.from ?? null]),
+  ) as unknown as ThresholdFields;
+}
+
+/**
+ * Every version of a threshold, newest first, rebuilt by walking its audit trail backwards from
+ * the stored state (`current`, null when deleted): each update is undone with the `from` values
+ * it recorded, and a removal recorded every field. Walking backwards is what lets a seed, whose
+ * first version has no trail entry, still have its version 1. A threshold deleted and created
+ * again under the same id has one run of versions per life; the newest comes first.
+ */
+export function versionsOf(current: Threshold | null, trailNewestFirst: readonly HistoryEntry[]): ThresholdVersion[] {
+  const id = current?.id ?? trailNewestFirst[0]?.thresholdId;
+  const versions: ThresholdVersion[] = [];
+  const versionOf = (at: WalkState, entry: HistoryEntry | null): ThresholdVersion => ({
+    thresholdId: id,
+    version: at.version,
+    fields: pick(at.fields),
+    origin: entry?.action ?? 'seed',
+    writtenBy: entry ? entry.actor : (current?.createdBy ?? null),
+    writtenAt: entry ? entry.at : (current?.createdAt ?? null),
+    requestId: entry?.requestId ?? null,
+    supersededAt: at.endedAt,
+    deleted: at.deleted,
+  });
+  let state: WalkState | null = current
+    ? { fields: current, version: current.version, endedAt: null, deleted: false }
+    : null;
+  for (const entry of trailNewestFirst) {
+    if (isRemoval(entry)) {
+      // Before the removal: the full state it recorded, at the version it removed.
+      state = { fields: removed(entry), version: entry.version, endedAt: entry.at, deleted: true };
+      continue;
+    }
+    if (state === null) continue; // a trail that does not reach the stored state: nothing to rebuild from
+    versions.push(versionOf(state, entry));
+    state = isCreation(entry)
+      ? null
+      : { fields: undo(state.fields, entry), version: state.version - 1, endedAt: entry.at, deleted: false };
+  }
+  // What is left had no entry that wrote it: a seed's first version, created with the stored row.
+  if (state !== null && state.version >= 1) versions.push(versionOf(state, null));
+  return versions;
+}
+
+/** A state met while walking a trail backwards, and how it ended. */
+interface WalkState {
+  fields: ThresholdFields;
+  version: number;
+  endedAt: Date | null;
+  deleted: boolean;
+}
+
+/** The client fields only, copied. */
+function pick(fields: ThresholdFields): ThresholdFields {
+  return structuredClone(Object.fromEntries(FIELD_NAMES.map((f) => [f, fields[f]]))) as unknown as ThresholdFields;
+}
