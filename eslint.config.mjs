@@ -57,6 +57,25 @@ export default tseslint.config(
     },
   },
   {
+    // The HTTP layer knows the services and the domain, never the persistence layer.
+    files: ['src/modules/*/http/**/*.ts', 'src/modules/http/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*'], message: 'Use the @app/* alias.' },
+            {
+              group: ['@app/modules/*/persistence/**', 'typeorm', 'pg'],
+              message: 'http/ imports services and domain types, not the persistence layer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

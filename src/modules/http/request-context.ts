@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

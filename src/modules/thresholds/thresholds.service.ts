@@ -8,12 +8,14 @@ import { versionsOf, type ThresholdVersion } from '@app/modules/thresholds/domai
 import {
   IdempotencyKeyTaken,
   ThresholdRepository,
-  type ConditionalWrite,
-  type IdempotencyClaim,
   type IdempotentCreate,
-  type NewThreshold,
-  type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
+import type {
+  ConditionalWrite,
+  IdempotencyClaim,
+  NewThreshold,
+  WriteContext,
+} from '@app/modules/thresholds/domain/writes';
 
 function replay(prior: IdempotentCreate, claim: IdempotencyClaim): Threshold {
   if (prior.fingerprint !== claim.fingerprint) {

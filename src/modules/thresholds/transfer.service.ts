@@ -10,7 +10,8 @@ import {
   type ImportMode,
 } from '@app/modules/thresholds/domain/import-plan';
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
-import { ThresholdRepository, type WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 
 /** Bulk export and atomic import (CONTRACT §3.3). */
 @Injectable()

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { WriteCtx } from '@app/modules/http/request-context';
 import { bodyPipe, paramPipe, queryPipe } from '@app/modules/http/schema.pipe';
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
-import type { WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 import { toPageResponse } from '@app/modules/thresholds/http/classification.mapper';
 import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf, expectedVersion } from '@app/modules/thresholds/http/etag';

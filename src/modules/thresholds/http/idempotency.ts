@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BadRequestError } from '@app/modules/thresholds/domain/errors';
 import { canonicalJson } from '@app/modules/thresholds/domain/threshold';
-import type { IdempotencyClaim } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { IdempotencyClaim } from '@app/modules/thresholds/domain/writes';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 

@@ -3,7 +3,7 @@ import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { ThresholdVersion } from '@app/modules/thresholds/domain/versions';
 import type { ImportCandidate } from '@app/modules/thresholds/domain/import-plan';
 import type { ThresholdFilter } from '@app/modules/thresholds/catalog/catalog-snapshot';
-import type { NewThreshold } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { NewThreshold } from '@app/modules/thresholds/domain/writes';
 import type {
   AdminListQuery,
   HistoryEntryResponse,

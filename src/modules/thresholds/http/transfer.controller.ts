@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import type { FastifyReply } from 'fastify';
 import { WriteCtx } from '@app/modules/http/request-context';
 import { queryPipe } from '@app/modules/http/schema.pipe';
-import type { WriteContext } from '@app/modules/thresholds/persistence/threshold.repository';
+import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 import { parseImportBody } from '@app/modules/thresholds/http/import-body';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 import { importQuery, type ImportQuery } from '@app/modules/thresholds/http/threshold.schemas';

@@ -1,20 +1,11 @@
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
-import type { Threshold, ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
-
-/** Who writes, and under which request. */
-export interface WriteContext {
-  actor: string;
-  /** The request id: the caller's `X-Request-Id` when valid, for correlation (not unique). */
-  requestId?: string;
-  /** The server's own, unique id of the request (the audit trail keeps both). */
-  serverRequestId?: string;
-}
-
-/** An `Idempotency-Key` of a create, scoped to the actor, with the fingerprint of the request. */
-export interface IdempotencyClaim {
-  key: string;
-  fingerprint: string;
-}
+import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
+import type {
+  ConditionalWrite,
+  IdempotencyClaim,
+  NewThreshold,
+  WriteContext,
+} from '@app/modules/thresholds/domain/writes';
 
 /** What a create with that key produced (kept 24 h). */
 export interface IdempotentCreate {
@@ -30,16 +21,6 @@ export class IdempotencyKeyTaken extends Error {
   constructor() {
     super('Idempotency-Key already used');
   }
-}
-
-/** A threshold to create; the store assigns an id when none is given. */
-export interface NewThreshold extends ThresholdFields {
-  id?: string;
-}
-
-export interface ConditionalWrite extends WriteContext {
-  /** When set, the write happens only if the stored version equals it. */
-  expectedVersion?: number;
 }
 
 /**

@@ -21,13 +21,15 @@ import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyKeyTaken,
   ThresholdRepository,
-  type ConditionalWrite,
-  type IdempotencyClaim,
   type IdempotentCreate,
   type ImportPlan,
-  type NewThreshold,
-  type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
+import type {
+  ConditionalWrite,
+  IdempotencyClaim,
+  NewThreshold,
+  WriteContext,
+} from '@app/modules/thresholds/domain/writes';
 
 /**
  * The store for local use and tests: a map in process memory. Every write builds the next

@@ -5,13 +5,15 @@ import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
 import {
   ThresholdRepository,
-  type ConditionalWrite,
-  type IdempotencyClaim,
   type IdempotentCreate,
   type ImportPlan,
-  type NewThreshold,
-  type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
+import type {
+  ConditionalWrite,
+  IdempotencyClaim,
+  NewThreshold,
+  WriteContext,
+} from '@app/modules/thresholds/domain/writes';
 
 /** Seconds a client is told to wait (`Retry-After`) while the database is down. */
 export const RETRY_AFTER_SECONDS = 5;

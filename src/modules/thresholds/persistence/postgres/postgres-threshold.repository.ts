@@ -43,13 +43,15 @@ import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyKeyTaken,
   ThresholdRepository,
-  type ConditionalWrite,
-  type IdempotencyClaim,
   type IdempotentCreate,
   type ImportPlan,
-  type NewThreshold,
-  type WriteContext,
 } from '@app/modules/thresholds/persistence/threshold.repository';
+import type {
+  ConditionalWrite,
+  IdempotencyClaim,
+  NewThreshold,
+  WriteContext,
+} from '@app/modules/thresholds/domain/writes';
 
 const PK = 'PK_risk_thresholds';
 const IDEMPOTENCY_PK = 'PK_idempotency_keys';
