@@ -34,6 +34,8 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
     // HTTP_REQUEST_TIMEOUT_MS, checked often enough that the answer comes within a second of it.
     http: {
       headersTimeout: config.http.requestTimeoutMs,
+      // A request without Host is refused by us, as problem+json (edge-answers.ts), not by Node.
+      requireHostHeader: false,
       connectionsCheckingInterval: timeoutCheckInterval(config.http.requestTimeoutMs),
     },
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names.

@@ -213,6 +213,12 @@ describe('write API (SPEC §3.2)', () => {
       expectProblem(await send(app, 'GET', `${ADMIN}/${t.id}`), 404, 'NOT_FOUND');
       expectProblem(await send(app, 'DELETE', `${ADMIN}/${t.id}`), 404, 'NOT_FOUND');
     });
+
+    it('a client that sends Content-Type: application/json on every request may delete (no body)', async () => {
+      const t = (await send(app, 'POST', ADMIN, aCreateBody())).json();
+      const res = await send(app, 'DELETE', `${ADMIN}/${t.id}`, undefined, { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(204);
+    });
   });
 
   describe('GET (admin)', () => {

@@ -86,6 +86,21 @@ describe.each([
     expectHouseStyle(await rawRequest(port, get('/v1/risk/thresholds/%zzsecret')), 400, 'secret');
   });
 
+  it('417: an Expect other than 100-continue', async () => {
+    const head = 'POST /v1/risk/classify HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n';
+    expectHouseStyle(
+      await rawRequest(port, `${head}expect: secret-wish\r\ncontent-length: 2\r\n\r\n{}`),
+      417,
+      'secret',
+    );
+  });
+
+  it('400: an HTTP/1.1 request without Host', async () => {
+    expectHouseStyle(await rawRequest(port, 'GET /health/live HTTP/1.1\r\n\r\n'), 400);
+    // HTTP/1.0 has no Host requirement.
+    expect((await rawRequest(port, 'GET /health/live HTTP/1.0\r\n\r\n')).status).toBe(200);
+  });
+
   it('400: an unknown method', async () => {
     expectHouseStyle(await rawRequest(port, 'FROBNICATE /health HTTP/1.1\r\nhost: localhost\r\n\r\n'), 400);
   });

@@ -21,6 +21,8 @@ describe('HTTP edge: security headers and CORS', () => {
       const res = await send(app, method, url);
       expect({ url, nosniff: res.headers['x-content-type-options'] }).toEqual({ url, nosniff: 'nosniff' });
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      // Plain HTTP behind a TLS terminator: an upgrade would blank /docs opened over http:// off loopback.
+      expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['strict-transport-security']).toContain('max-age=');
       // Exactly helmet's set, computed once at start.

@@ -77,7 +77,7 @@ describe('the e2e harness checks every answer against the document', () => {
   const answer = (statusCode: number, body: unknown): LightMyRequestResponse =>
     ({
       statusCode,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'r-1' },
       body: JSON.stringify(body),
     }) as unknown as LightMyRequestResponse;
 
@@ -94,6 +94,10 @@ describe('the e2e harness checks every answer against the document', () => {
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, ok))).not.toThrow();
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(200, { level: 'medium' }))).toThrow();
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(302, ok))).toThrow();
+    // An answer without a request id.
+    const anonymous = answer(200, ok);
+    delete anonymous.headers['x-request-id'];
+    expect(() => expectConformsToDocument('POST', '/v1/risk/classify', anonymous)).toThrow();
     // A client error the operation does not name: no 4XX range lets it through.
     expect(() => expectConformsToDocument('POST', '/v1/risk/classify', answer(422, ok))).toThrow();
   });

@@ -64,6 +64,12 @@ describe('API documentation', () => {
     // The page names its icon, so a browser does not ask for a /favicon.ico that is not there.
     expect(page.body).toContain('href="/docs/assets/favicon-32x32.png"');
     expect((await send(app, 'GET', '/docs/assets/package.json')).statusCode).toBe(404);
+    // Names every object has are no assets either (they were a 500).
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect({ name, status: (await send(app, 'GET', `/docs/assets/${name}`)).statusCode }).toEqual({
+        name,
+        status: 404,
+      });
     expect((await send(app, 'GET', '/docs/assets/..%2Fpackage.json')).statusCode).toBe(404);
   });
 });

@@ -110,6 +110,19 @@ describe('bulk API (SPEC §3.3)', () => {
     expect(bare.errors?.every((e) => e.field.startsWith('/1/'))).toBe(true);
   });
 
+  it('refuses server fields no reader could print or send back: years outside 1970-9999, huge versions', async () => {
+    const before = await exported();
+    const items = [
+      aCreateBody({ created_at: '0000-01-01T00:00:00+01:00' }),
+      aCreateBody({ updated_at: '9999-12-31T23:59:59-01:00' }),
+      aCreateBody({ version: 1e15 }),
+      aCreateBody({ created_at: '2026-01-01T00:00:00Z', updated_at: '9999-12-31T23:59:59Z', version: 2_000_000_000 }),
+    ];
+    const body = expectProblem(await send(app, 'POST', IMPORT, items), 400, 'VALIDATION_ERROR');
+    expect(body.errors?.map((e) => e.field)).toEqual(['/0/created_at', '/1/updated_at', '/2/version']);
+    expect(await exported()).toEqual(before);
+  });
+
   it('answers 409 when the resulting set has two active defaults in a category, and changes nothing', async () => {
     const before = await exported();
     const body = expectProblem(

@@ -43,6 +43,8 @@ function resolve(response: Responses[string]): Responses[string] {
  * Answers to routes the document does not describe (unknown paths) are not checked here.
  */
 export function expectConformsToDocument(method: string, url: string, res: LightMyRequestResponse): void {
+  // Every answer, documented route or not, carries the request id (CONTRACT §3).
+  expect({ url, requestId: typeof res.headers['x-request-id'] }).toEqual({ url, requestId: 'string' });
   const path = url.split('?')[0];
   const route = routes.find((r) => r.pattern.test(path));
   const operation = route && doc.paths[route.template][method.toLowerCase()];

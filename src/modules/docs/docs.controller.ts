@@ -6,11 +6,12 @@ import { buildOpenApiDocument } from '@app/modules/docs/openapi';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { Public } from '@app/modules/auth/auth.decorators';
 
-const SWAGGER_ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
+/** The files of swagger-ui-dist the page uses, and their types: a Map, so `constructor` is no asset. */
+const SWAGGER_ASSETS = new Map<string, string>([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'application/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -58,7 +59,7 @@ export class DocsController {
 
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    const type = SWAGGER_ASSETS[file];
+    const type = SWAGGER_ASSETS.get(file);
     if (!type) throw new NotFoundException('No such documentation asset.');
     let body = this.assets.get(file);
     if (body === undefined) {

@@ -50,6 +50,8 @@ interface Operation {
     description: string;
     etag?: boolean;
     headers?: string[];
+    /** A body without a schema of ours: its media type (a JSON one is an object, any other a string). */
+    mediaType?: string;
     /** A status that answers with the same body (a probe's 503 when not ready or down). */
     sameBodyOn?: number;
   };
@@ -238,7 +240,7 @@ export const OPERATIONS: readonly Operation[] = [
       schema: thresholdResponse,
       description: 'The created threshold.',
       etag: true,
-      headers: ['Location'],
+      headers: ['Location', 'Idempotent-Replayed'],
     },
     errors: [400, 409, 413, 415],
   },
@@ -374,7 +376,11 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'metrics',
     summary: 'Prometheus metrics',
     tag: 'operations',
-    success: { status: 200, description: 'The Prometheus text exposition format (see docs/OBSERVABILITY.md).' },
+    success: {
+      status: 200,
+      description: 'The Prometheus text exposition format (see docs/OBSERVABILITY.md).',
+      mediaType: 'text/plain',
+    },
     errors: [],
   },
   {
@@ -383,7 +389,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'openApiDocument',
     summary: 'This OpenAPI document',
     tag: 'docs',
-    success: { status: 200, description: 'The OpenAPI 3.1 document.' },
+    success: { status: 200, description: 'The OpenAPI 3.1 document.', mediaType: 'application/json' },
     errors: [],
   },
   {
@@ -392,7 +398,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'apiDocs',
     summary: 'Interactive API documentation',
     tag: 'docs',
-    success: { status: 200, description: 'An HTML page.' },
+    success: { status: 200, description: 'An HTML page (Swagger UI).', mediaType: 'text/html' },
     errors: [],
   },
 ];
@@ -434,15 +440,34 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'The write conflicts with stored data: a duplicate id or a second active default in a category.',
   412: 'If-Match does not match the current version; the current ETag is returned.',
   413: 'The request body is larger than the endpoint accepts.',
-  414: 'The URL, or a path parameter, is longer than the service accepts.',
+  414: 'A path parameter is longer than the service accepts (a whole URL over the header limit is 431).',
   415: 'The request body is not application/json.',
+  417: 'An Expect header other than 100-continue.',
   429: 'Too many requests from this client for this kind of request (reads, classify, writes) in the window; see RateLimit-* and Retry-After.',
   431: 'The request headers are larger than the service accepts.',
   503: 'The database is unavailable (writes; nothing was written) or thresholds are not loaded yet; retry after Retry-After seconds.',
 };
 
 /** Client errors any route can get from the HTTP layer, before an operation runs. */
-const BELOW_THE_APPLICATION = [400, 408, 414, 431];
+const BELOW_THE_APPLICATION = [400, 408, 414, 417, 431];
+
+const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } };
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': {
+    description: 'Requests allowed in the window for this kind of request.',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': { description: 'Requests left in the window.', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+};
+
+/** The headers an error answer carries beyond X-Request-Id. */
+const PROBLEM_HEADERS: Record<number, JsonSchema> = {
+  401: { 'WWW-Authenticate': { description: 'Bearer (RFC 6750).', schema: { type: 'string' } } },
+  412: { ETag: { $ref: '#/components/headers/ETag' } },
+  429: { 'Retry-After': RETRY_AFTER, ...RATE_LIMIT_HEADERS },
+  503: { 'Retry-After': RETRY_AFTER },
+};
 
 function refOrInline(schema: z.ZodType): JsonSchema {
   const id = z.globalRegistry.get(schema)?.id;
@@ -502,14 +527,25 @@ function parametersOf(op: Operation): JsonSchema[] {
 function responsesOf(op: Operation): JsonSchema {
   const headers: JsonSchema = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
   if (op.success.etag) headers.ETag = { $ref: '#/components/headers/ETag' };
-  if (op.tag !== 'docs' && op.tag !== 'operations')
+  if (op.tag !== 'docs' && op.tag !== 'operations') {
     headers['X-Data-Stale'] = { $ref: '#/components/headers/X-Data-Stale' };
+    Object.assign(headers, RATE_LIMIT_HEADERS);
+  }
   for (const h of op.success.headers ?? []) headers[h] = { schema: { type: 'string' } };
   const responses: JsonSchema = {
     [op.success.status]: {
       description: op.success.description,
       headers,
       ...(op.success.schema ? { content: { 'application/json': { schema: refOrInline(op.success.schema) } } } : {}),
+      ...(op.success.mediaType
+        ? {
+            content: {
+              [op.success.mediaType]: {
+                schema: op.success.mediaType.endsWith('json') ? { type: 'object' } : { type: 'string' },
+              },
+            },
+          }
+        : {}),
     },
   };
   if (op.success.sameBodyOn !== undefined) {
@@ -589,15 +625,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     schemas[id] = stripSchemaKey(schema);
   }
   const problemResponses: Record<string, JsonSchema> = {};
-  for (const status of [400, 401, 403, 404, 408, 409, 412, 413, 414, 415, 429, 431, 500, 503]) {
+  for (const status of [400, 401, 403, 404, 408, 409, 412, 413, 414, 415, 417, 429, 431, 500, 503]) {
     problemResponses[`Problem${status}`] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Unexpected error; the body reveals nothing internal.',
-      headers: {
-        'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
-        ...(status === 503
-          ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } }
-          : {}),
-      },
+      headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' }, ...PROBLEM_HEADERS[status] },
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }

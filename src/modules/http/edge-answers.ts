@@ -20,8 +20,22 @@ function frameworkDetail(status: number): string {
 /** Fastify's errors before routing: a path parameter too long (`414`), a malformed URL (`400`). */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode ?? 400;
-  const problem = statusProblem(status, frameworkDetail(status), {
-    instance: occurrence(String(request.id)), // never the URL: it is the bad part
+  sendEdgeProblem(request, reply, status, frameworkDetail(status));
+}
+
+/**
+ * An HTTP/1.1 request without `Host` (RFC 9112 §3.2): Node would answer a bare 400 of its own
+ * (`requireHostHeader`, turned off in the adapter so the answer is ours). Answers whether it did.
+ */
+export function refuseMissingHost(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return false;
+  sendEdgeProblem(request, reply, 400, 'An HTTP/1.1 request must carry a Host header.');
+  return true;
+}
+
+function sendEdgeProblem(request: FastifyRequest, reply: FastifyReply, status: number, detail: string): void {
+  const problem = statusProblem(status, detail, {
+    instance: occurrence(String(request.id)), // never the URL: it may be the bad part
     requestId: String(request.id),
   });
   void reply
@@ -82,6 +96,11 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     return;
   }
   socket.destroy(error);
+}
+
+/** An `Expect` header other than `100-continue` (RFC 9110 §10.1.1): 417, as problem+json. */
+export function refuseExpectation(socket: Duplex): void {
+  writeRawProblem(socket, 417, "The only expectation this service meets is 'Expect: 100-continue'.");
 }
 
 /** `CONNECT` (Node hands it to a `connect` listener, or drops the socket): this is no proxy. */

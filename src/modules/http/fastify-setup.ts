@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { refuseConnect } from '@app/modules/http/edge-answers';
+import { refuseConnect, refuseExpectation, refuseMissingHost } from '@app/modules/http/edge-answers';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { IMPORT_PATH } from '@app/modules/thresholds/http/transfer.controller';
 
@@ -55,12 +55,16 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
   instance.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: bodyLimitBytes },
-    (request: FastifyRequest, body: string, done) => void parseJson(request, body, done),
+    (request: FastifyRequest, body: string, done) => {
+      // A client that sends `Content-Type: application/json` on every request may DELETE (no body).
+      if (body === '' && request.method === 'DELETE') return done(null, undefined);
+      void parseJson(request, body, done);
+    },
   );
 
   instance.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    done();
+    if (!refuseMissingHost(request, reply)) done();
   });
   instance.addHook('onSend', (request, reply, payload, done) => {
     if (bodyUnread(request)) {
@@ -85,4 +89,6 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
     done(null, payload);
   });
   instance.server.on('connect', refuseConnect);
+  // An `Expect` other than 100-continue: Node would answer a bare 417 of its own.
+  instance.server.on('checkExpectation', (req: IncomingMessage) => refuseExpectation(req.socket));
 }

@@ -1,10 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
-/** helmet's defaults, with a CSP the docs page works under (Swagger UI: inline styles, data: images). */
+/**
+ * helmet's defaults, with a CSP the docs page works under (Swagger UI: inline styles, data:
+ * images) and without `upgrade-insecure-requests`: the service speaks plain HTTP behind its TLS
+ * terminator, and a browser told to upgrade a page opened over `http://` on a non-loopback
+ * address asks for every asset over `https://`, where nothing answers (a blank page).
+ */
 export const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
-    directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    directives: {
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:'],
+      'upgrade-insecure-requests': null,
+    },
   },
 };
 

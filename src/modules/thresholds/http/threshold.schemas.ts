@@ -22,7 +22,12 @@ import { LEVELS } from '@app/modules/thresholds/domain/threshold';
 const bool = z.boolean({ error: 'must be true or false' });
 const booleanQuery = z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true');
 const actorSchema = z.string({ error: 'must be a string' }).min(1).max(255);
-const timestampSchema = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' });
+/** An RFC 3339 date-time that is, in UTC, within years 1970-9999 (what every reader and the store can print). */
+const timestampSchema = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 date-time' })
+  .refine((v) => /^(19[7-9]\d|[2-9]\d{3})-/.test(new Date(v).toISOString()), {
+    error: 'must be an RFC 3339 date-time between 1970 and 9999 (UTC)',
+  });
 
 /** The client-settable fields; `id` only on create. */
 const writableFields = {
@@ -69,7 +74,8 @@ export const importItemSchema = z
   .strictObject({
     id: newIdSchema.optional(),
     ...writableFields,
-    version: z.number().int().min(1).optional(),
+    // The store's integer is 32-bit, and an ETag must stay one If-Match can send back.
+    version: z.number().int().min(1).max(2_000_000_000).optional(),
     created_at: timestampSchema.optional(),
     updated_at: timestampSchema.optional(),
     created_by: actorSchema.optional(),
