@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ROLES, type Role } from '@app/modules/auth/api-keys';
-import { as, createTestApp, routesOf, send } from '@test/support/app';
+import { as, createTestApp, expectProblem, routesOf, send, TEST_KEYS } from '@test/support/app';
 
 const SEED_ID = '00000000-0000-4000-8000-000000000007';
 
@@ -65,5 +65,26 @@ describe('API keys and roles (deny by default)', () => {
     expect(res.json()).toMatchObject({ created_by: 'test-editor', last_modified_by: 'test-editor' });
     const history = (await send(app, 'GET', `/v1/admin/risk/thresholds/${res.json().id}/history`)).json();
     expect(history.history[0].actor).toBe('test-editor');
+  });
+
+  it('which key counts when a request carries more than one header', async () => {
+    const reader = TEST_KEYS.reader;
+    const admin = TEST_KEYS.admin;
+    const categories = (headers: Record<string, string>): ReturnType<typeof send> =>
+      send(app, 'GET', '/v1/risk/categories', undefined, headers);
+    // An Authorization of another scheme (Basic, for a proxy) does not hide X-API-Key.
+    expect((await categories({ authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': reader })).statusCode).toBe(200);
+    // The same key in both headers is one key.
+    expect((await categories({ authorization: `Bearer ${reader}`, 'x-api-key': reader })).statusCode).toBe(200);
+    // Two different keys: refused, saying so, rather than one silently preferred.
+    const two = expectProblem(
+      await categories({ authorization: `Bearer ${reader}`, 'x-api-key': admin }),
+      401,
+      'UNAUTHORIZED',
+    );
+    expect(two.detail).toContain('Two different API keys');
+    // "Bearer Bearer <key>" (the scheme pasted with the key): the detail says what the header must be.
+    const doubled = expectProblem(await categories({ authorization: `Bearer Bearer ${reader}` }), 401, 'UNAUTHORIZED');
+    expect(doubled.detail).toContain("'Bearer <key>'");
   });
 });

@@ -54,6 +54,11 @@ describe('a typed client generated from docs/openapi.json', () => {
       `export async function level(): Promise<string | undefined> {
          const { data } = await client.POST('/v1/risk/classify', { body: { score: 55, category: 'financial' } });
          return data?.level;
+       }
+       // Query parameters typed as sent: a number, a boolean (not the strings the server parses).
+       export async function page(): Promise<number | undefined> {
+         const { data } = await client.GET('/v1/admin/risk/thresholds', { params: { query: { limit: 2, is_active: true } } });
+         return data?.count;
        }`,
     );
     expect(typeErrors([good])).toEqual([]);
@@ -64,6 +69,11 @@ describe('a typed client generated from docs/openapi.json', () => {
     expect(typeErrors([wrongBody]).length).toBeGreaterThan(0);
     const wrongPath = file('wrong-path.ts', `void client.GET('/v1/risk/nothing-here');`);
     expect(typeErrors([wrongPath]).length).toBeGreaterThan(0);
+    const wrongQuery = file(
+      'wrong-query.ts',
+      `void client.GET('/v1/admin/risk/thresholds', { params: { query: { limit: 'two' } } });`,
+    );
+    expect(typeErrors([wrongQuery]).length).toBeGreaterThan(0);
   }, 60_000);
 
   it('makes a classify call against the running service', async () => {

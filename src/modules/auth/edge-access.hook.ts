@@ -14,15 +14,25 @@ import { ACCESS_METADATA, type Access } from '@app/modules/auth/auth.decorators'
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import { RateLimiter } from '@app/modules/rate-limit/rate-limiter';
 
-/** The key of a request: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
-export function presentedKey(request: FastifyRequest): string | undefined {
-  const authorization = request.headers.authorization;
-  if (typeof authorization === 'string') {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    return match?.[1];
-  }
+/**
+ * The key of a request, `Authorization: Bearer <key>` or `X-API-Key: <key>`, or why there is none
+ * (the 401's detail). An `Authorization` of another scheme (Basic, for a proxy) does not hide an
+ * `X-API-Key`; two different keys are refused rather than one silently preferred.
+ */
+export function presentedKey(request: FastifyRequest): { key: string } | { none: string } {
+  const authorization = typeof request.headers.authorization === 'string' ? request.headers.authorization.trim() : '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   const header = request.headers['x-api-key'];
-  return typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
+  const apiKey = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
+  if (bearer !== undefined && apiKey !== undefined && bearer !== apiKey) {
+    return { none: 'Two different API keys were sent (Authorization: Bearer and X-API-Key); send one.' };
+  }
+  const key = bearer ?? apiKey;
+  if (key !== undefined) return { key };
+  if (/^Bearer\b/i.test(authorization)) {
+    return { none: "Authorization must be 'Bearer <key>': the scheme, one space, the key alone." };
+  }
+  return { none: 'An API key is required: Authorization: Bearer <key> or X-API-Key.' };
 }
 
 /** `METHOD /path` as Fastify names a route (`:id` parameters), HEAD answered by its GET route. */
@@ -101,10 +111,10 @@ export class EdgeAccessHook implements OnModuleInit {
       const access = table.get(routeKey(request.method, url));
       if (access && 'public' in access) return;
       if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
-      const key = presentedKey(request);
-      const principal = key === undefined ? undefined : this.registry.authenticate(key);
+      const presented = presentedKey(request);
+      const principal = 'key' in presented ? this.registry.authenticate(presented.key) : undefined;
       if (this.limiter) await this.limiter.check(request, reply, principal);
-      authorize(request, reply, access.role, key, principal);
+      authorize(request, reply, access.role, presented, principal);
     });
   }
 }
@@ -113,16 +123,12 @@ function authorize(
   request: FastifyRequest & { principal?: Principal },
   reply: FastifyReply,
   role: Principal['role'],
-  key: string | undefined,
+  presented: ReturnType<typeof presentedKey>,
   principal: Principal | undefined,
 ): void {
   if (!principal) {
     void reply.header('www-authenticate', 'Bearer realm="risk-threshold-service"');
-    throw new UnauthorizedException(
-      key === undefined
-        ? 'An API key is required: Authorization: Bearer <key> or X-API-Key.'
-        : 'The API key is not valid.',
-    );
+    throw new UnauthorizedException('key' in presented ? 'The API key is not valid.' : presented.none);
   }
   if (!roleAtLeast(principal.role, role)) {
     throw new ForbiddenException(`This operation needs the ${role} role; the key has ${principal.role}.`);

@@ -45,10 +45,11 @@ describe('the OpenAPI generator', () => {
     expect(doc.servers).toEqual([{ url: '/', description: 'This service' }]);
   });
 
-  it('every request example is a body the API accepts', () => {
-    const withExamples = OPERATIONS.filter((op) => op.example !== undefined);
-    expect(withExamples.map((op) => op.operationId)).toEqual(expect.arrayContaining(['classify', 'classifyBatch']));
-    for (const op of withExamples) {
+  // A docs page that generates a sample from the schema sends random bands, the nil UUID, junk.
+  it('every operation with a body has an example, and it is a body the API accepts', () => {
+    const withBody = OPERATIONS.filter((op) => op.body !== undefined);
+    expect(withBody.filter((op) => op.example === undefined).map((op) => op.operationId)).toEqual([]);
+    for (const op of withBody) {
       expect({ op: op.operationId, issues: op.body?.safeParse(op.example).error?.issues ?? [] }).toEqual({
         op: op.operationId,
         issues: [],

@@ -22,6 +22,7 @@ import {
   matchResponse,
   patchThresholdBody,
   thresholdListResponse,
+  idParam,
   thresholdResponse,
   thresholdVersionResponse,
 } from '@app/modules/thresholds/http/threshold.schemas';
@@ -127,6 +128,7 @@ const PATCH_THRESHOLD: Operation = {
   idParam: true,
   ifMatch: true,
   body: patchThresholdBody,
+  example: { risk_levels: { low: 30, medium: 55, high: 80, critical: 90 }, description: 'Medium from 55 after review' },
   success: { status: 200, schema: thresholdResponse, description: 'The updated threshold.', etag: true },
   errors: [400, 404, 409, 412, 413, 415],
 };
@@ -235,6 +237,14 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'write',
     idempotencyKey: true,
     body: createThresholdBody,
+    example: {
+      name: 'Banks',
+      category: 'financial',
+      industry_code: '5221',
+      business_type: 'bank',
+      risk_levels: { low: 35, medium: 60, high: 80, critical: 92 },
+      priority: 5,
+    },
     success: {
       status: 201,
       schema: thresholdResponse,
@@ -315,6 +325,18 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'bulk',
     query: importQuery,
     body: importBodyDoc,
+    example: {
+      thresholds: [
+        {
+          name: 'Credit unions',
+          category: 'financial',
+          industry_code: '5221',
+          business_type: 'credit union',
+          risk_levels: { low: 30, medium: 55, high: 75, critical: 90 },
+          priority: 4,
+        },
+      ],
+    },
     success: {
       status: 200,
       schema: importResponse,
@@ -461,6 +483,13 @@ const RATE_LIMIT_HEADERS = {
   'RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
 };
 
+/** What each header of a success answer says. */
+const SUCCESS_HEADERS: Record<string, string> = {
+  Location: 'The URL of the created threshold.',
+  'Idempotent-Replayed': 'true when the answer replays the create an earlier request with this Idempotency-Key made.',
+  'Content-Disposition': 'attachment; filename=thresholds_export.json',
+};
+
 /** The headers an error answer carries beyond X-Request-Id. */
 const PROBLEM_HEADERS: Record<number, JsonSchema> = {
   401: { 'WWW-Authenticate': { description: 'Bearer (RFC 6750).', schema: { type: 'string' } } },
@@ -485,10 +514,20 @@ function stripSchemaKey(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** What each query parameter does, where its schema does not say. */
+const QUERY_DESCRIPTIONS: Record<string, string> = {
+  category: 'The risk category.',
+  industry_code: 'The industry code (matched exactly).',
+  business_type: 'The business type (matched exactly).',
+  is_active: 'true: active thresholds only; false: inactive ones only; absent: both.',
+  mode: 'upsert: create and update what the file holds; replace: also delete what it does not.',
+  dry_run: 'true: validate and count, write nothing.',
+};
+
 function parametersOf(op: Operation): JsonSchema[] {
   const parameters: JsonSchema[] = [];
   if (op.idParam) {
-    parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    parameters.push({ name: 'id', in: 'path', required: true, schema: refOrInline(idParam) });
   }
   if (op.versionParam) {
     parameters.push({
@@ -500,7 +539,17 @@ function parametersOf(op: Operation): JsonSchema[] {
   }
   for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
     const schema = field as z.ZodType;
-    parameters.push({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: refOrInline(schema) });
+    // The parsed type (an integer, a boolean), as a client generator should type it; the
+    // description on the parameter, where documentation viewers show it.
+    const { description, ...typed } = stripSchemaKey(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }));
+    const id = z.globalRegistry.get(schema)?.id;
+    parameters.push({
+      name,
+      in: 'query',
+      required: !schema.safeParse(undefined).success,
+      description: description ?? QUERY_DESCRIPTIONS[name],
+      schema: id ? { $ref: `#/components/schemas/${id}` } : typed,
+    });
   }
   if (op.idempotencyKey) {
     parameters.push({
@@ -531,7 +580,8 @@ function responsesOf(op: Operation): JsonSchema {
     headers['X-Data-Stale'] = { $ref: '#/components/headers/X-Data-Stale' };
     Object.assign(headers, RATE_LIMIT_HEADERS);
   }
-  for (const h of op.success.headers ?? []) headers[h] = { schema: { type: 'string' } };
+  for (const h of op.success.headers ?? [])
+    headers[h] = { description: SUCCESS_HEADERS[h], schema: { type: 'string' } };
   const responses: JsonSchema = {
     [op.success.status]: {
       description: op.success.description,
@@ -575,7 +625,8 @@ export const SECURITY_SCHEMES = {
   bearer: {
     type: 'http',
     scheme: 'bearer',
-    description: 'The API key as a Bearer token: `Authorization: Bearer <key>`.',
+    description:
+      'The API key as a Bearer token: `Authorization: Bearer <key>`. In the docs page, paste the key alone: the page adds `Bearer `.',
   },
   apiKey: {
     type: 'apiKey',

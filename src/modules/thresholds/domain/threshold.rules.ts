@@ -23,10 +23,13 @@ export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
  * The id a client may give a new threshold: a UUID other than the nil UUID, which reads as "no
  * id" to too many tools (and a store paging from it would skip it).
  */
-export const newIdSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? canonicalId(value) : value),
-  z.uuid({ error: 'must be a UUID' }).refine((id) => id !== NIL_UUID, { error: 'must not be the nil UUID' }),
-);
+export const newIdSchema = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? canonicalId(value) : value),
+    z.uuid({ error: 'must be a UUID' }).refine((id) => id !== NIL_UUID, { error: 'must not be the nil UUID' }),
+  )
+  // The refinement, as the document's readers see it.
+  .meta({ not: { const: NIL_UUID } });
 
 export const nameSchema = z
   .string({ error: 'must be a string' })

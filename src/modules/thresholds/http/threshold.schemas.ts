@@ -20,7 +20,10 @@ import { HISTORY_ACTIONS } from '@app/modules/thresholds/domain/history';
 import { LEVELS } from '@app/modules/thresholds/domain/threshold';
 
 const bool = z.boolean({ error: 'must be true or false' });
-const booleanQuery = z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true');
+const booleanQuery = z
+  .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+  .transform((v) => v === 'true')
+  .pipe(z.boolean());
 const actorSchema = z.string({ error: 'must be a string' }).min(1).max(255);
 /** An RFC 3339 date-time that is, in UTC, within years 1970-9999 (what every reader and the store can print). */
 const timestampSchema = z.iso
@@ -105,7 +108,7 @@ const limitQuery = z
   .transform(Number)
   .pipe(
     z
-      .number()
+      .int()
       .min(1, { error: 'must be an integer from 1 to 500' })
       .max(500, { error: 'must be an integer from 1 to 500' }),
   );
