@@ -201,7 +201,11 @@ describe('database outage (a throwaway PostgreSQL this test stops and starts)', 
       const read = await send(second, 'GET', `/v1/admin/risk/thresholds/${created.id}`);
       expect(read.statusCode).toBe(200);
       expect(read.headers['x-data-stale']).toBe('true');
-      expect((await send(second, 'POST', '/v1/admin/risk/thresholds', aCreateBody())).statusCode).toBe(503);
+      const refused = await send(second, 'POST', '/v1/admin/risk/thresholds', aCreateBody());
+      expect(refused.statusCode).toBe(503);
+      // Only answers served from the snapshot say they are stale: not an error, not a probe.
+      expect(refused.headers['x-data-stale']).toBeUndefined();
+      expect((await send(second, 'GET', '/health/ready')).headers['x-data-stale']).toBeUndefined();
       await server.start();
       const database = second.get(DatabaseService);
       await waitFor('recovery', () => database.available, 5000);

@@ -6,8 +6,9 @@ import { StorageStatus } from '@app/modules/health/storage-status.service';
 
 /**
  * Headers that tell clients about the service's state, from one `onSend` hook:
- * - while the database is down, every answer is served from the last snapshot and says so:
- *   `X-Data-Stale: true` and `Warning: 110 - "Response is Stale"` (RFC 7234);
+ * - while the database is down, an API answer served from the last snapshot says so:
+ *   `X-Data-Stale: true` and `Warning: 110 - "Response is Stale"` (RFC 7234). Only successful
+ *   answers of `/v1` routes: probes, metrics and docs are not data, and an error served nothing;
  * - once a graceful shutdown has begun, `Connection: close`: keep-alive clients open their next
  *   connection elsewhere, and no connection that was busy when the server closed stays open idle
  *   (which would hold the shutdown until the keep-alive timeout).
@@ -22,8 +23,8 @@ export class StateHeadersHook implements OnModuleInit {
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    instance.addHook('onSend', (_request, reply, payload, done) => {
-      if (this.storage.degraded) {
+    instance.addHook('onSend', (request, reply, payload, done) => {
+      if (this.storage.degraded && reply.statusCode < 300 && request.routeOptions.url?.startsWith('/v1/')) {
         void reply.header('x-data-stale', 'true').header('warning', '110 - "Response is Stale"');
       }
       if (this.lifecycle.shuttingDown) void reply.header('connection', 'close');
