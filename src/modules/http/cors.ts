@@ -11,6 +11,10 @@ const EXPOSED_HEADERS = [
   'ratelimit-remaining',
   'ratelimit-reset',
   'x-data-stale',
+  'warning',
+  'idempotent-replayed',
+  'content-disposition',
+  'www-authenticate',
 ].join(', ');
 
 /**

@@ -54,9 +54,18 @@ export function buildProblem(
     instance: ctx.instance,
     code,
     request_id: ctx.requestId,
-    ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
+    ...(errors && errors.length > 0 ? { errors: errors.slice(0, MAX_LISTED_ERRORS) } : {}),
+    ...(errors && errors.length > MAX_LISTED_ERRORS
+      ? { detail: `${detail} (the first ${MAX_LISTED_ERRORS} of ${errors.length} problems are listed)` }
+      : {}),
   };
 }
+
+/**
+ * At most this many field errors in one answer: a small body of unknown keys must not buy a
+ * response a hundred times its size (60,000 keys answered 4.5 MB).
+ */
+export const MAX_LISTED_ERRORS = 100;
 
 /**
  * A problem for a status without a code of its own (`408`, `414`, `431`: answers made below the
