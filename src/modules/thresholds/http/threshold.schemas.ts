@@ -182,7 +182,7 @@ export const thresholdResponse = z
     risk_levels: riskLevelsOut,
     is_default: z.boolean(),
     is_active: z.boolean(),
-    priority: z.number().int(),
+    priority: prioritySchema,
     metadata: z.record(z.string(), z.unknown()).nullable(),
     version: z.number().int().min(1),
     created_at: z.iso.datetime(),
