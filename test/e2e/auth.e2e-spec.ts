@@ -8,7 +8,7 @@ const SEED_ID = '00000000-0000-4000-8000-000000000007';
 function expectedAccess(method: string, url: string): Role | 'public' {
   if (url === '/metrics' || url.startsWith('/health') || url.startsWith('/docs')) return 'public';
   if (url.startsWith('/v1/risk/')) return 'reader';
-  if (url.startsWith('/v1/admin/risk/thresholds')) return 'editor';
+  if (url.startsWith('/v1/admin/risk/thresholds') || url === '/v1/admin/risk/classify') return 'editor';
   if (url.startsWith('/v1/admin/risk/threshold-')) return 'admin';
   throw new Error(`no expected access rule for ${method} ${url}: add one to this test`);
 }

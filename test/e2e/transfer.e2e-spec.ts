@@ -115,11 +115,11 @@ describe('bulk API (SPEC §3.3)', () => {
     const items = [
       aCreateBody({ created_at: '0000-01-01T00:00:00+01:00' }),
       aCreateBody({ updated_at: '9999-12-31T23:59:59-01:00' }),
-      aCreateBody({ version: 1e15 }),
+      aCreateBody({ version: 1e15, created_at: '2026-13-01T00:00:00Z' }),
       aCreateBody({ created_at: '2026-01-01T00:00:00Z', updated_at: '9999-12-31T23:59:59Z', version: 2_000_000_000 }),
     ];
     const body = expectProblem(await send(app, 'POST', IMPORT, items), 400, 'VALIDATION_ERROR');
-    expect(body.errors?.map((e) => e.field)).toEqual(['/0/created_at', '/1/updated_at', '/2/version']);
+    expect(body.errors?.map((e) => e.field)).toEqual(['/0/created_at', '/1/updated_at', '/2/version', '/2/created_at']);
     expect(await exported()).toEqual(before);
   });
 

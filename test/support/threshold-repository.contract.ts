@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '@app/modules/thresholds/domain/errors';
 import { fieldsOf, type Threshold, type ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
-import { versionsOf } from '@app/modules/thresholds/domain/versions';
+import { catalogAsOf, versionsOf } from '@app/modules/thresholds/domain/versions';
 import {
   IdempotencyKeyTaken,
   type ThresholdRepository,
@@ -426,6 +426,51 @@ export function thresholdRepositoryContract(
             }
           }),
           { numRuns: 15 },
+        );
+      }, 120_000);
+
+      it('the catalog rebuilt for any past instant is the catalog the store held then', async () => {
+        const tick = async (after: number): Promise<void> => {
+          // History times are milliseconds: the next write must come strictly later.
+          while (Date.now() <= after) await new Promise((resolve) => setImmediate(resolve));
+        };
+        const shape = (all: Threshold[]): Record<string, unknown> =>
+          Object.fromEntries(all.map((t) => [t.id, { version: t.version, fields: fieldsOf(t) }]));
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+            const repo = await makeRepository([aThreshold({ category: 'strategic' })]);
+            const seen: { at: Date; catalog: Record<string, unknown> }[] = [];
+            for (const s of steps) {
+              const live = await repo.findAll();
+              const target = live.length === 0 ? undefined : live[s.kind === 'create' ? 0 : s.target % live.length];
+              if (s.kind === 'create') await repo.create(aThresholdFields(), ctx);
+              else if (!target) continue;
+              else if (s.kind === 'update') await repo.update(target.id, s.changes, ctx);
+              else if (s.kind === 'delete') await repo.delete(target.id, ctx);
+              else
+                await repo.applyImport(
+                  {
+                    creates: [],
+                    updates: [
+                      {
+                        threshold: { ...target, ...s.changes, version: target.version + 1 },
+                        expectedVersion: target.version,
+                      },
+                    ],
+                    deletes: [],
+                  },
+                  ctx,
+                );
+              const at = new Date();
+              seen.push({ at, catalog: shape(await repo.findAll()) });
+              await tick(at.getTime());
+            }
+            for (const { at, catalog } of seen) {
+              const { stored, trails } = await repo.storedWithTrailsSince(at);
+              expect({ at, catalog: shape(catalogAsOf(stored, trails, at)) }).toEqual({ at, catalog });
+            }
+          }),
+          { numRuns: 10 },
         );
       }, 120_000);
     });

@@ -3,11 +3,13 @@ import type { AppConfig } from '@app/modules/config/app-config';
 import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
+import { AdminClassificationController } from '@app/modules/thresholds/http/admin-classification.controller';
 import { AdminThresholdsController } from '@app/modules/thresholds/http/admin-thresholds.controller';
 import { ClassificationController } from '@app/modules/thresholds/http/classification.controller';
 import { ThresholdsController } from '@app/modules/thresholds/http/thresholds.controller';
 import { TransferController } from '@app/modules/thresholds/http/transfer.controller';
 import { ThresholdStorageModule } from '@app/modules/thresholds/persistence/threshold-storage.module';
+import { PastClassificationService } from '@app/modules/thresholds/past-classification.service';
 import { ThresholdsService } from '@app/modules/thresholds/thresholds.service';
 import { TransferService } from '@app/modules/thresholds/transfer.service';
 
@@ -19,8 +21,21 @@ export class ThresholdsModule {
       // The catalog is read by the health probes too.
       global: true,
       imports: [ThresholdStorageModule.forRoot(config)],
-      controllers: [ThresholdsController, ClassificationController, AdminThresholdsController, TransferController],
-      providers: [ThresholdCatalog, CatalogSync, ThresholdsService, ClassificationService, TransferService],
+      controllers: [
+        ThresholdsController,
+        ClassificationController,
+        AdminThresholdsController,
+        AdminClassificationController,
+        TransferController,
+      ],
+      providers: [
+        ThresholdCatalog,
+        CatalogSync,
+        ThresholdsService,
+        ClassificationService,
+        PastClassificationService,
+        TransferService,
+      ],
       exports: [ThresholdCatalog],
     };
   }

@@ -1,6 +1,6 @@
 import { historyEntry } from '@app/modules/thresholds/domain/history';
 import { fieldsOf, type Threshold } from '@app/modules/thresholds/domain/threshold';
-import { versionsOf } from '@app/modules/thresholds/domain/versions';
+import { catalogAsOf, versionsOf } from '@app/modules/thresholds/domain/versions';
 import { aThreshold } from '@test/support/builders';
 
 const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
@@ -68,5 +68,32 @@ describe('versionsOf (CONTRACT §7.4)', () => {
       [1, 'second life', false],
       [1, 'first life', true],
     ]);
+  });
+});
+
+describe('catalogAsOf (CONTRACT §7.4)', () => {
+  const seed = aThreshold({ name: 'seed', createdAt: at(0) });
+  const edited: Threshold = { ...seed, priority: 9, version: 2, updatedAt: at(10), lastModifiedBy: 'alice' };
+  const born = aThreshold({ name: 'born later', createdAt: at(20) });
+  const doomed = aThreshold({ name: 'deleted later', createdAt: at(1) });
+  const stored = [edited, born];
+  const trails = [
+    historyEntry('update', seed, edited, by('alice'), at(10)),
+    historyEntry('create', null, born, by('bob'), at(20)),
+    historyEntry('delete', doomed, null, by('carol'), at(30)),
+  ];
+  const asOf = (minute: number): Record<string, [number, number]> =>
+    Object.fromEntries(catalogAsOf(stored, trails, at(minute)).map((t) => [t.name, [t.version, t.priority]]));
+
+  it('before a change: the version then; after: the stored one; a threshold exists only in its lifetime', () => {
+    expect(asOf(5)).toEqual({ seed: [1, seed.priority], 'deleted later': [1, doomed.priority] });
+    expect(asOf(15)).toEqual({ seed: [2, 9], 'deleted later': [1, doomed.priority] });
+    expect(asOf(25)).toEqual({ seed: [2, 9], 'born later': [1, born.priority], 'deleted later': [1, doomed.priority] });
+    expect(asOf(35)).toEqual({ seed: [2, 9], 'born later': [1, born.priority] });
+  });
+
+  it('each threshold then carries when its version was written (the matching order uses it)', () => {
+    const then = catalogAsOf(stored, trails, at(5)).find((t) => t.id === seed.id);
+    expect(then).toMatchObject({ version: 1, updatedAt: seed.createdAt, lastModifiedBy: seed.createdBy });
   });
 });

@@ -1,5 +1,5 @@
 import type { HistoryAction, HistoryEntry } from './history';
-import { FIELD_NAMES, type Threshold, type ThresholdFields } from './threshold';
+import { FIELD_NAMES, SYSTEM_ACTOR, type Threshold, type ThresholdFields } from './threshold';
 
 /** How a version came to be: a write in the audit trail, or the seed data (which has none). */
 export type VersionOrigin = HistoryAction | 'seed';
@@ -99,4 +99,41 @@ interface WalkState {
 /** The client fields only, copied. */
 function pick(fields: ThresholdFields): ThresholdFields {
   return structuredClone(Object.fromEntries(FIELD_NAMES.map((f) => [f, fields[f]]))) as unknown as ThresholdFields;
+}
+
+/**
+ * The thresholds as they stood at instant `asOf` (CONTRACT §7.4), from the stored ones and the
+ * whole trails of those written after it (`trailsChangedSince(asOf)`): each of those is walked
+ * back to the version that was current then; one created after `asOf` did not exist yet, one
+ * deleted after it did. `updatedAt` is when that version was written, as the matching order
+ * needs; a deleted seed's first version has no recorded time and counts as the oldest.
+ */
+export function catalogAsOf(stored: readonly Threshold[], trails: readonly HistoryEntry[], asOf: Date): Threshold[] {
+  const at = asOf.getTime();
+  const byId = new Map<string, HistoryEntry[]>();
+  for (const entry of trails) {
+    const trail = byId.get(entry.thresholdId);
+    if (trail) trail.push(entry);
+    else byId.set(entry.thresholdId, [entry]);
+  }
+  const storedById = new Map(stored.map((t) => [t.id, t]));
+  const thresholds: Threshold[] = stored.filter((t) => !byId.has(t.id) && t.createdAt.getTime() <= at);
+  for (const [id, trail] of byId) {
+    const current = storedById.get(id) ?? null;
+    const then = versionsOf(current, trail).find(
+      (v) => (v.writtenAt?.getTime() ?? -Infinity) <= at && (v.supersededAt === null || v.supersededAt.getTime() > at),
+    );
+    if (!then) continue;
+    const writtenAt = then.writtenAt ?? new Date(0);
+    thresholds.push({
+      ...then.fields,
+      id,
+      version: then.version,
+      createdAt: current?.createdAt ?? writtenAt,
+      updatedAt: writtenAt,
+      createdBy: current?.createdBy ?? then.writtenBy ?? SYSTEM_ACTOR,
+      lastModifiedBy: then.writtenBy ?? SYSTEM_ACTOR,
+    });
+  }
+  return thresholds;
 }

@@ -25,12 +25,18 @@ const booleanQuery = z
   .transform((v) => v === 'true')
   .pipe(z.boolean());
 const actorSchema = z.string({ error: 'must be a string' }).min(1).max(255);
+/** Whether a date is valid and, in UTC, within years 1970-9999. */
+function inPrintableYears(date: Date): boolean {
+  return !Number.isNaN(date.getTime()) && /^(19[7-9]\d|[2-9]\d{3})-/.test(date.toISOString());
+}
+
 /** An RFC 3339 date-time that is, in UTC, within years 1970-9999 (what every reader and the store can print). */
-const timestampSchema = z.iso
-  .datetime({ offset: true, error: 'must be an RFC 3339 date-time' })
-  .refine((v) => /^(19[7-9]\d|[2-9]\d{3})-/.test(new Date(v).toISOString()), {
+const timestampSchema = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' }).pipe(
+  // A pipe: checked only once the format passed (one error per field).
+  z.string().refine((v) => inPrintableYears(new Date(v)), {
     error: 'must be an RFC 3339 date-time between 1970 and 9999 (UTC)',
-  });
+  }),
+);
 
 /** The client-settable fields; `id` only on create. */
 const writableFields = {
@@ -231,6 +237,17 @@ export const classificationResponse = z
   })
   .strict()
   .meta({ id: 'Classification' });
+
+export const pastClassifyBody = classifyBody
+  .extend({
+    as_of: timestampSchema.meta({ description: 'The past instant whose thresholds decide (RFC 3339).' }),
+  })
+  .meta({ id: 'PastClassifyRequest' });
+export type PastClassifyBody = z.output<typeof pastClassifyBody>;
+
+export const pastClassificationResponse = classificationResponse
+  .extend({ as_of: z.iso.datetime() })
+  .meta({ id: 'PastClassification', description: 'The answer the service would have given at as_of.' });
 
 export const classificationBatchResponse = z
   .object({ results: z.array(classificationResponse) })

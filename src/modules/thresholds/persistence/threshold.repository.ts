@@ -83,6 +83,13 @@ export abstract class ThresholdRepository {
   abstract history(id: string): Promise<HistoryEntry[]>;
 
   /**
+   * What it takes to walk the catalog back to `after`, read at one instant (no write between):
+   * every stored threshold, and the whole trail of every threshold written after `after` (its
+   * entries at or before it included), each threshold's newest first.
+   */
+  abstract storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }>;
+
+  /**
    * A cheap token that changes whenever the stored thresholds change (compared before a full
    * reload, so a periodic resync costs one small query when nothing changed).
    */

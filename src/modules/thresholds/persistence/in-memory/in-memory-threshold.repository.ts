@@ -158,11 +158,16 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     return this.log
       .filter((e) => e.thresholdId === id)
       .reverse()
-      .map((e) => ({
-        ...e,
-        at: new Date(e.at.getTime()),
-        changes: JSON.parse(JSON.stringify(e.changes)) as HistoryEntry['changes'],
-      }));
+      .map(copyEntry);
+  }
+
+  async storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }> {
+    const changed = new Set(this.log.filter((e) => e.at.getTime() > after.getTime()).map((e) => e.thresholdId));
+    const trails = this.log
+      .filter((e) => changed.has(e.thresholdId))
+      .reverse()
+      .map(copyEntry);
+    return { stored: [...this.rows.values()].map(cloneThreshold), trails };
   }
 
   private sorted(): Threshold[] {
@@ -190,4 +195,12 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
 
 function idempotencyKeyOf(actor: string, key: string): string {
   return `${actor}\u0000${key}`;
+}
+
+function copyEntry(e: HistoryEntry): HistoryEntry {
+  return {
+    ...e,
+    at: new Date(e.at.getTime()),
+    changes: JSON.parse(JSON.stringify(e.changes)) as HistoryEntry['changes'],
+  };
 }

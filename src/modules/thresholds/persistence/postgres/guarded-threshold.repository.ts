@@ -73,6 +73,10 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     return this.guard('history', () => this.inner.history(id));
   }
 
+  storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }> {
+    return this.guard('storedWithTrailsSince', () => this.inner.storedWithTrailsSince(after));
+  }
+
   revision(): Promise<string> {
     return this.guard('revision', () => this.inner.revision());
   }

@@ -82,28 +82,9 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return (this.built ??= new WriteStatements(this.dataSource));
   }
 
-  /**
-   * Every threshold, in pages of `LOAD_PAGE` rows by id inside one REPEATABLE READ transaction (a
-   * consistent snapshot), straight from the driver's rows: no entity hydration, equal values
-   * shared. At 100,000 thresholds that is the difference between a full load's time and peak
-   * memory and half of them. Order is the catalog's business, not this query's.
-   */
+  /** Every threshold, read in one REPEATABLE READ transaction (a consistent snapshot). */
   async findAll(): Promise<Threshold[]> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const all: Threshold[] = [];
-      const intern = new Interner();
-      // The first page has no lower bound: any sentinel would skip an id equal to it (the nil UUID).
-      let after: string | null = null;
-      for (;;) {
-        const rows: ThresholdRow[] = await manager.query<ThresholdRow[]>(
-          `SELECT * FROM risk_thresholds WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT ${LOAD_PAGE}`,
-          [after],
-        );
-        for (const row of rows) all.push(rowToDomain(row, intern));
-        if (rows.length < LOAD_PAGE) return all;
-        after = rows[rows.length - 1].id;
-      }
-    });
+    return this.dataSource.transaction('REPEATABLE READ', (manager) => loadAll(manager));
   }
 
   async findById(id: string): Promise<Threshold | null> {
@@ -257,6 +238,23 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     return rows.map(historyToDomain);
   }
 
+  async storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }> {
+    // One snapshot for both reads: a write between them would be undone from a state without it.
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const stored = await loadAll(manager);
+      const rows = await manager
+        .getRepository(ThresholdHistoryEntity)
+        .createQueryBuilder('h')
+        .where('h.threshold_id IN (SELECT DISTINCT c.threshold_id FROM risk_threshold_history c WHERE c.at > :after)', {
+          after,
+        })
+        .orderBy('h.threshold_id')
+        .addOrderBy('h.id', 'DESC')
+        .getMany();
+      return { stored, trails: rows.map(historyToDomain) };
+    });
+  }
+
   /** Runs a write statement with its history entry; answers whether a row was written. */
   private async run(
     statement: Statement,
@@ -340,4 +338,26 @@ function pgError(error: unknown): { code?: string; constraint?: string } | undef
 
 function constraintOf(error: unknown): string | undefined {
   return pgError(error)?.constraint;
+}
+
+/**
+ * Every threshold, in pages of `LOAD_PAGE` rows by id (call inside a REPEATABLE READ transaction:
+ * one consistent snapshot), straight from the driver's rows: no entity hydration, equal values
+ * shared. At 100,000 thresholds that is the difference between a full load's time and peak
+ * memory and half of them. Order is the catalog's business, not this query's.
+ */
+async function loadAll(manager: EntityManager): Promise<Threshold[]> {
+  const all: Threshold[] = [];
+  const intern = new Interner();
+  // The first page has no lower bound: any sentinel would skip an id equal to it (the nil UUID).
+  let after: string | null = null;
+  for (;;) {
+    const rows: ThresholdRow[] = await manager.query<ThresholdRow[]>(
+      `SELECT * FROM risk_thresholds WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT ${LOAD_PAGE}`,
+      [after],
+    );
+    for (const row of rows) all.push(rowToDomain(row, intern));
+    if (rows.length < LOAD_PAGE) return all;
+    after = rows[rows.length - 1].id;
+  }
 }
