@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // domain/ is pure: no framework, ORM or HTTP types.
-    files: ['src/modules/thresholds/domain/**/*.ts'],
+    files: ['src/modules/*/domain/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

@@ -7,6 +7,7 @@ import {
   type Violation,
 } from '@app/modules/thresholds/domain/errors';
 import {
+  PROBLEM_CODES,
   buildProblem,
   codeForStatus,
   echoablePath,
@@ -24,6 +25,7 @@ interface Answer {
 const DOMAIN_CODES: Record<DomainError['kind'], ProblemCode> = {
   validation: 'VALIDATION_ERROR',
   bad_request: 'BAD_REQUEST',
+  forbidden: 'FORBIDDEN',
   not_found: 'NOT_FOUND',
   conflict: 'CONFLICT',
   precondition_failed: 'PRECONDITION_FAILED',
@@ -68,7 +70,7 @@ export class ProblemFilter implements ExceptionFilter {
   private answer(exception: unknown, request: FastifyRequest): Answer {
     if (exception instanceof DomainError) {
       const answer: Answer = {
-        code: DOMAIN_CODES[exception.kind],
+        code: isProblemCode(exception.problemCode) ? exception.problemCode : DOMAIN_CODES[exception.kind],
         detail: exception.message,
         errors: 'violations' in exception ? (exception.violations as readonly Violation[]) : undefined,
       };
@@ -128,4 +130,8 @@ function describe(exception: unknown): { name: string; message: string } {
   return exception instanceof Error
     ? { name: exception.name, message: exception.message }
     : { name: typeof exception, message: String(exception) };
+}
+
+function isProblemCode(code: string | undefined): code is ProblemCode {
+  return code !== undefined && code in PROBLEM_CODES;
 }

@@ -16,6 +16,9 @@ export const PROBLEM_CODES = {
   RATE_LIMIT_EXCEEDED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  // Change management (CONTRACT §7): after the general codes, so a bare 403 or 409 is still FORBIDDEN or CONFLICT.
+  SELF_REVIEW: { status: 403, title: 'Self-review not allowed' },
+  APPROVAL_REQUIRED: { status: 409, title: 'Approval required' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -9,7 +9,9 @@ export interface Violation {
 
 export abstract class DomainError extends Error {
   abstract readonly kind:
-    'validation' | 'bad_request' | 'not_found' | 'conflict' | 'precondition_failed' | 'unavailable';
+    'validation' | 'bad_request' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'unavailable';
+  /** A problem code more specific than the kind's (e.g. SELF_REVIEW for a forbidden review). */
+  readonly problemCode?: string;
 }
 
 /** Input that breaks a rule of the resource; lists every invalid field. */
@@ -26,6 +28,11 @@ export class ValidationError extends DomainError {
 /** A malformed request that is not about a resource field (a bad cursor, a malformed header). */
 export class BadRequestError extends DomainError {
   readonly kind = 'bad_request';
+}
+
+/** The caller may not do this, whatever their role (e.g. review their own change). */
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
 }
 
 export class NotFoundError extends DomainError {
