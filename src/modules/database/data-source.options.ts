@@ -9,9 +9,22 @@ import { SeedRiskThresholds1795651200002 } from '@app/migrations/1795651200002-s
 import { NotifyThresholdChanges1795651200003 } from '@app/migrations/1795651200003-notify-threshold-changes';
 import { CreateIdempotencyKeys1795651200004 } from '@app/migrations/1795651200004-create-idempotency-keys';
 import { HistoryServerRequestId1795651200005 } from '@app/migrations/1795651200005-history-server-request-id';
+import { CreateChangeRequests1795651200006 } from '@app/migrations/1795651200006-create-change-requests';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
+import {
+  ChangeRequestEntity,
+  ChangeRequestItemEntity,
+  ChangeRequestReviewEntity,
+} from '@app/modules/changes/persistence/postgres/change-request.entities';
 
-export const ENTITIES = [ThresholdEntity, ThresholdHistoryEntity, IdempotencyKeyEntity];
+export const ENTITIES = [
+  ThresholdEntity,
+  ThresholdHistoryEntity,
+  IdempotencyKeyEntity,
+  ChangeRequestEntity,
+  ChangeRequestItemEntity,
+  ChangeRequestReviewEntity,
+];
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const MIGRATIONS = [
@@ -21,6 +34,7 @@ export const MIGRATIONS = [
   NotifyThresholdChanges1795651200003,
   CreateIdempotencyKeys1795651200004,
   HistoryServerRequestId1795651200005,
+  CreateChangeRequests1795651200006,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

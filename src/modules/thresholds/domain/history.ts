@@ -1,4 +1,5 @@
 import { fieldEquals, FIELD_NAMES, type Threshold, type ThresholdFields } from './threshold';
+import type { WriteContext } from './writes';
 
 export const HISTORY_ACTIONS = ['create', 'update', 'delete', 'import'] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
@@ -23,6 +24,9 @@ export interface HistoryEntry {
   at: Date;
   /** The client fields that changed, by domain field name. */
   changes: Partial<Record<keyof ThresholdFields, FieldChange>>;
+  /** The change request the write applied (CONTRACT §7.2), and who approved it. */
+  changeRequestId: string | null;
+  approvers: string[] | null;
 }
 
 /**
@@ -44,7 +48,7 @@ export function historyEntry(
   action: HistoryAction,
   before: Threshold | null,
   after: Threshold | null,
-  ctx: { actor: string; requestId?: string; serverRequestId?: string },
+  ctx: WriteContext,
   at: Date,
 ): HistoryEntry {
   const subject = (after ?? before) as Threshold;
@@ -57,5 +61,7 @@ export function historyEntry(
     serverRequestId: ctx.serverRequestId ?? null,
     at,
     changes: diffFields(before, after),
+    changeRequestId: ctx.changeRequestId ?? null,
+    approvers: ctx.approvers ? [...ctx.approvers] : null,
   };
 }

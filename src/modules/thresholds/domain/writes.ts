@@ -7,6 +7,9 @@ export interface WriteContext {
   requestId?: string;
   /** The server's own, unique id of the request (the audit trail keeps both). */
   serverRequestId?: string;
+  /** The change request being applied, and its approvers (recorded in the audit trail). */
+  changeRequestId?: string;
+  approvers?: readonly string[];
 }
 
 /** A write that happens only if the stored version is still the one the writer saw. */

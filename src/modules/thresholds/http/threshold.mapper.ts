@@ -142,6 +142,8 @@ export function toHistoryResponse(entry: HistoryEntry): HistoryEntryResponse {
     at: entry.at.toISOString(),
     request_id: entry.requestId,
     server_request_id: entry.serverRequestId,
+    change_request_id: entry.changeRequestId,
+    approvers: entry.approvers,
     changes: Object.fromEntries(
       Object.entries(entry.changes).map(([field, change]) => [WIRE_NAMES[field as keyof ThresholdFields], change]),
     ),

@@ -301,6 +301,11 @@ const historyEntryResponse = z
     server_request_id: z.uuid().nullable().meta({
       description: "The server's own id of the writing request: unique (null for entries written before 1.x).",
     }),
+    change_request_id: z
+      .uuid()
+      .nullable()
+      .meta({ description: 'The change request this write applied (null for a direct write).' }),
+    approvers: z.array(z.string()).nullable().meta({ description: 'Who approved that change request.' }),
     changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict()).meta({
       description: 'The fields that changed, by wire name: {from, to} (null before a create, after a delete).',
     }),

@@ -202,5 +202,6 @@ function copyEntry(e: HistoryEntry): HistoryEntry {
     ...e,
     at: new Date(e.at.getTime()),
     changes: JSON.parse(JSON.stringify(e.changes)) as HistoryEntry['changes'],
+    approvers: e.approvers === null ? null : [...e.approvers],
   };
 }

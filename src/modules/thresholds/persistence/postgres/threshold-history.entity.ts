@@ -1,4 +1,4 @@
-import { Check, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { HistoryAction, HistoryEntry } from '@app/modules/thresholds/domain/history';
 
 /**
@@ -6,6 +6,7 @@ import type { HistoryAction, HistoryEntry } from '@app/modules/thresholds/domain
  * deleted. The primary key (threshold_id, id) is also the index of a threshold's trail.
  */
 @Entity({ name: 'risk_threshold_history' })
+@Index('IDX_risk_threshold_history_at', ['at'])
 @Check('CHK_risk_threshold_history_action', `action IN ('create', 'update', 'delete', 'import')`)
 export class ThresholdHistoryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', primaryKeyConstraintName: 'PK_risk_threshold_history' })
@@ -34,4 +35,12 @@ export class ThresholdHistoryEntity {
 
   @Column('jsonb')
   changes!: HistoryEntry['changes'];
+
+  /** The change request this write applied, if any (CONTRACT §7.2). */
+  @Column('uuid', { name: 'change_request_id', nullable: true })
+  changeRequestId!: string | null;
+
+  /** Who approved that change request. */
+  @Column('jsonb', { nullable: true })
+  approvers!: string[] | null;
 }

@@ -131,6 +131,8 @@ export function toHistoryEntity(h: HistoryEntry): ThresholdHistoryEntity {
     serverRequestId: h.serverRequestId,
     at: h.at,
     changes: h.changes,
+    changeRequestId: h.changeRequestId,
+    approvers: h.approvers,
   });
 }
 
@@ -144,5 +146,7 @@ export function historyToDomain(e: ThresholdHistoryEntity): HistoryEntry {
     serverRequestId: e.serverRequestId,
     at: e.at,
     changes: e.changes,
+    changeRequestId: e.changeRequestId,
+    approvers: e.approvers,
   };
 }
