@@ -180,6 +180,15 @@ export function awaitingReview(cr: ChangeRequest): boolean {
   return cr.emergency && !cr.reviews.some((r) => r.decision === 'approve' && r.at.getTime() >= appliedAt);
 }
 
+/** Whether `person` may review the request now: it awaits review, they did not write it, nor review this revision. */
+export function awaitsReviewBy(cr: ChangeRequest, person: string): boolean {
+  return (
+    awaitingReview(cr) &&
+    !cr.editors.includes(person) &&
+    !cr.reviews.some((r) => r.reviewer === person && r.revision === cr.revision)
+  );
+}
+
 /**
  * A review. Nobody reviews a request they wrote or edited (`403 SELF_REVIEW`); one review per
  * person and revision. A reject ends the request; enough distinct approvals of the current

@@ -7,6 +7,16 @@ import type {
   WriteContext,
 } from '@app/modules/thresholds/domain/writes';
 
+/**
+ * A store's transaction, handed to work that must commit with an import. Opaque outside the
+ * adapters: PostgreSQL's holds the transaction's EntityManager; the memory store's collects
+ * writes to run at its commit.
+ */
+export interface StoreTransaction {
+  readonly store: 'postgres' | 'memory';
+  readonly handle: unknown;
+}
+
 /** What a create with that key produced (kept 24 h). */
 export interface IdempotentCreate {
   fingerprint: string;
@@ -76,8 +86,16 @@ export abstract class ThresholdRepository {
   /** Removes a threshold and returns what was removed. */
   abstract delete(id: string, ctx: ConditionalWrite): Promise<Threshold>;
 
-  /** Applies an import plan atomically; history entries have the action `import`. */
-  abstract applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void>;
+  /**
+   * Applies an import plan atomically; history entries have the action `import`. `alsoInTransaction`
+   * is work that commits with it or not at all (a change request marked applied): it gets the
+   * store's transaction, and a failure of it fails the import.
+   */
+  abstract applyImport(
+    plan: ImportPlan,
+    ctx: WriteContext,
+    alsoInTransaction?: (tx: StoreTransaction) => Promise<void>,
+  ): Promise<void>;
 
   /** The audit trail of a threshold, newest first (kept after a delete); empty when none. */
   abstract history(id: string): Promise<HistoryEntry[]>;

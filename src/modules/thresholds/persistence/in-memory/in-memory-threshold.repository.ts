@@ -17,12 +17,14 @@ import {
   type ThresholdChanges,
 } from '@app/modules/thresholds/domain/threshold';
 import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
+import { MemoryTransaction } from '@app/modules/thresholds/persistence/in-memory/memory-transaction';
 import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyKeyTaken,
   ThresholdRepository,
   type IdempotentCreate,
   type ImportPlan,
+  type StoreTransaction,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
   ConditionalWrite,
@@ -120,7 +122,24 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     return cloneThreshold(current);
   }
 
-  async applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
+  async applyImport(
+    plan: ImportPlan,
+    ctx: WriteContext,
+    alsoInTransaction?: (tx: StoreTransaction) => Promise<void>,
+  ): Promise<void> {
+    if (alsoInTransaction) {
+      const tx = new MemoryTransaction();
+      await alsoInTransaction(tx);
+      // Checked again after the await, with no await until the commit: a write that came
+      // between fails this import, whose joined work then never runs.
+      this.applyImportNow(plan, ctx);
+      tx.commit();
+      return;
+    }
+    this.applyImportNow(plan, ctx);
+  }
+
+  private applyImportNow(plan: ImportPlan, ctx: WriteContext): void {
     const next = new Map(this.rows);
     const entries: HistoryEntry[] = [];
     const at = this.clock();

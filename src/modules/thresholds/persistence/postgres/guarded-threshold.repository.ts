@@ -7,6 +7,7 @@ import {
   ThresholdRepository,
   type IdempotentCreate,
   type ImportPlan,
+  type StoreTransaction,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
   ConditionalWrite,
@@ -65,8 +66,12 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     return this.guard('delete', () => this.inner.delete(id, ctx));
   }
 
-  applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
-    return this.guard('applyImport', () => this.inner.applyImport(plan, ctx));
+  applyImport(
+    plan: ImportPlan,
+    ctx: WriteContext,
+    alsoInTransaction?: (tx: StoreTransaction) => Promise<void>,
+  ): Promise<void> {
+    return this.guard('applyImport', () => this.inner.applyImport(plan, ctx, alsoInTransaction));
   }
 
   history(id: string): Promise<HistoryEntry[]> {

@@ -45,6 +45,7 @@ import {
   ThresholdRepository,
   type IdempotentCreate,
   type ImportPlan,
+  type StoreTransaction,
 } from '@app/modules/thresholds/persistence/threshold.repository';
 import type {
   ConditionalWrite,
@@ -188,7 +189,11 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     }
   }
 
-  async applyImport(plan: ImportPlan, ctx: WriteContext): Promise<void> {
+  async applyImport(
+    plan: ImportPlan,
+    ctx: WriteContext,
+    alsoInTransaction?: (tx: StoreTransaction) => Promise<void>,
+  ): Promise<void> {
     const at = this.clock();
     // Updates that end a default go first, so a default can move between thresholds of a
     // category within one import without tripping the unique index mid-transaction.
@@ -217,6 +222,7 @@ export class PostgresThresholdRepository extends ThresholdRepository {
             ThresholdHistoryEntity,
             entries.map((e) => row(toHistoryEntity(e))),
           );
+        if (alsoInTransaction) await alsoInTransaction({ store: 'postgres', handle: m });
       });
     } catch (error) {
       throw this.translate(error, undefined, undefined);
