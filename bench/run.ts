@@ -140,6 +140,8 @@ async function startService(env: Record<string, string>, logFile: string): Promi
       RATE_LIMIT_WRITES: '10000000',
       API_KEYS: `bench-reader:reader:${sha256Hex(READER_KEY)},bench-editor:editor:${sha256Hex(EDITOR_KEY)}`,
       SHUTDOWN_DELAY_MS: '0',
+      // The create row measures the direct write path (production asks for approvals by default).
+      CHANGE_APPROVALS: '0',
       ...env,
     },
   });

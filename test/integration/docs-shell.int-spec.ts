@@ -71,8 +71,11 @@ function bash(script: string, env: Record<string, string>, cwd: string): Promise
   });
 }
 
-async function listen(apiKeys: string): Promise<{ app: NestFastifyApplication; base: string }> {
-  const app = await createTestApp({ env: { API_KEYS: apiKeys } });
+async function listen(
+  apiKeys: string,
+  env: Record<string, string> = {},
+): Promise<{ app: NestFastifyApplication; base: string }> {
+  const app = await createTestApp({ env: { API_KEYS: apiKeys, ...env } });
   await app.listen(0, '127.0.0.1');
   return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
 }
@@ -114,6 +117,27 @@ describe('the docs’ shell blocks, run as written against a running instance', 
       expect(((await now.json()) as { id: string }[]).map((t) => t.id).sort()).toEqual(
         exported.map((t) => t.id).sort(),
       );
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
+  it('docs/CHANGE_MANAGEMENT.md: the walk-through, maker to checker to applied', async () => {
+    const maker = 'rts_doc_maker_key_000000000000000000000000000';
+    const checker = 'rts_doc_checker_key_00000000000000000000000000';
+    const keys = `maker:editor:${sha256Hex(maker)},checker:admin:${sha256Hex(checker)}`;
+    const { app, base } = await listen(keys, { CHANGE_APPROVALS: '1' });
+    try {
+      const blocks = markedBlocks('CHANGE_MANAGEMENT.md');
+      const result = await bash(
+        FAILING_CURL + blocks.join('\n'),
+        { PATH, BASE: base, MAKER: maker, CHECKER: checker },
+        work,
+      );
+      expect({ code: result.code, tail: result.out.slice(-1500) }).toEqual({ code: 0, tail: expect.any(String) });
+      expect(result.out).toContain('"state":"in_review"');
+      expect(result.out).toContain('"state":"applied"');
+      expect(result.out).toMatch(/"change_request_id":"[0-9a-f-]{36}","approvers":\["checker"\]/);
     } finally {
       await app.close();
     }

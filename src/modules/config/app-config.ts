@@ -51,6 +51,8 @@ export class AppConfig {
     readonly database: DatabaseConfig | undefined,
     readonly catalog: { readonly resyncIntervalMs: number; readonly snapshotPath?: string },
     readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
+    /** Change management (CONTRACT §7): approvals needed, and the scheduler's period. */
+    readonly changes: { readonly approvals: number; readonly schedulerIntervalMs: number },
   ) {}
 }
 
@@ -252,6 +254,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     {
       delayMs: (values.SHUTDOWN_DELAY_MS as number | undefined) ?? (nodeEnv === 'production' ? 5000 : 0),
       graceMs: values.SHUTDOWN_GRACE_MS as number,
+    },
+    {
+      approvals: (values.CHANGE_APPROVALS as number | undefined) ?? (nodeEnv === 'production' ? 1 : 0),
+      schedulerIntervalMs: values.CHANGE_SCHEDULER_INTERVAL_MS as number,
     },
   );
 }

@@ -184,6 +184,22 @@ export const ENV_VARS: readonly EnvVar[] = [
       'After SIGTERM, how long readiness answers 503 while requests are still served (load balancers stop routing), before the server closes. Unset: 5000 in production, 0 elsewhere (no load balancer in front of a development server).',
   },
   {
+    name: 'CHANGE_APPROVALS',
+    example: '1',
+    schema: intRange(0, 5),
+    default: '',
+    description:
+      'Distinct approvals a change request needs before it applies (0-5). With 1 or more, direct threshold writes and non-dry-run imports answer 409 APPROVAL_REQUIRED: every change goes through a change request. Unset: 1 in production, 0 elsewhere.',
+  },
+  {
+    name: 'CHANGE_SCHEDULER_INTERVAL_MS',
+    example: '1000',
+    schema: intRange(100, 60_000),
+    default: '1000',
+    description:
+      'How often each replica looks for scheduled change requests that are due (one replica claims each); a due request applies within this interval of its time.',
+  },
+  {
     name: 'SHUTDOWN_GRACE_MS',
     example: '20000',
     schema: intRange(1000, 600_000),

@@ -1,4 +1,14 @@
 import { DATABASE_FAILURE_REASONS } from '@app/modules/database/connection-errors';
+import {
+  applyBody,
+  changeRequestListResponse,
+  changeRequestResponse,
+  createChangeRequestBody,
+  listChangeRequestsQuery,
+  patchChangeRequestBody,
+  reviewBody,
+  scheduleBody,
+} from '@app/modules/changes/http/change-request.schemas';
 import { z } from 'zod';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import { PROBLEM_CODES } from '@app/modules/http/problem';
@@ -37,7 +47,7 @@ interface Operation {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'read' | 'write' | 'bulk' | 'operations' | 'docs';
+  tag: 'read' | 'write' | 'changes' | 'bulk' | 'operations' | 'docs';
   query?: z.ZodObject;
   idParam?: boolean;
   /** A `{version}` path parameter (after `{id}`). */
@@ -55,6 +65,8 @@ interface Operation {
     headers?: string[];
     /** A body without a schema of ours: its media type (a JSON one is an object, any other a string). */
     mediaType?: string;
+    /** A second success with a body of its own (an import proposed as a change request). */
+    also?: { status: number; schema: z.ZodType; description: string };
     /** A status that answers with the same body (a probe's 503 when not ready or down). */
     sameBodyOn?: number;
   };
@@ -62,9 +74,54 @@ interface Operation {
 }
 
 const ID = '/{id}';
+const CHANGES = '/v1/admin/risk/change-requests';
+
+const CHANGE_EXAMPLE = {
+  title: 'Banks: medium from 60 to 55',
+  reason: 'Q3 loss rates for retail banks rose; the medium band starts earlier (memo RISK-142).',
+  ticket: 'RISK-142',
+  items: [
+    {
+      op: 'create',
+      threshold: {
+        name: 'Credit unions',
+        category: 'financial',
+        industry_code: '5221',
+        business_type: 'credit union',
+        risk_levels: { low: 30, medium: 55, high: 75, critical: 90 },
+      },
+    },
+  ],
+};
+
+/** An action on one change request: POST {id}/<action>, answering the request. */
+function changeAction(
+  action: string,
+  summary: string,
+  errors: number[],
+  body?: z.ZodType,
+  example?: unknown,
+): Operation {
+  return {
+    method: 'post',
+    path: `${CHANGES}${ID}/${action}`,
+    operationId: `${action}ChangeRequest`,
+    summary,
+    tag: 'changes',
+    idParam: true,
+    ...(body ? { body, example } : {}),
+    success: {
+      status: action === 'reviews' ? 201 : 200,
+      schema: changeRequestResponse,
+      description: 'The change request after the action.',
+      etag: true,
+    },
+    errors,
+  };
+}
 
 /** The role each group of operations requires (the controllers declare the same with @RequireRole). */
-const ROLE_OF: Record<string, string> = { read: 'reader', write: 'editor', bulk: 'admin' };
+const ROLE_OF: Record<string, string> = { read: 'reader', write: 'editor', changes: 'editor', bulk: 'admin' };
 
 const liveResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
 const readyResponse = z
@@ -308,6 +365,72 @@ export const OPERATIONS: readonly Operation[] = [
     },
     errors: [400, 413, 415],
   },
+  {
+    method: 'post',
+    path: CHANGES,
+    operationId: 'createChangeRequest',
+    summary: 'Propose a change: a draft change request',
+    tag: 'changes',
+    body: createChangeRequestBody,
+    example: CHANGE_EXAMPLE,
+    success: {
+      status: 201,
+      schema: changeRequestResponse,
+      description: 'The draft.',
+      etag: true,
+      headers: ['Location'],
+    },
+    errors: [400, 413, 415],
+  },
+  {
+    method: 'get',
+    path: CHANGES,
+    operationId: 'listChangeRequests',
+    summary: 'Change requests, newest first',
+    tag: 'changes',
+    query: listChangeRequestsQuery,
+    success: { status: 200, schema: changeRequestListResponse, description: 'A page of change requests.' },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: `${CHANGES}${ID}`,
+    operationId: 'getChangeRequest',
+    summary: 'One change request',
+    tag: 'changes',
+    idParam: true,
+    success: { status: 200, schema: changeRequestResponse, description: 'The change request.', etag: true },
+    errors: [400, 404],
+  },
+  {
+    method: 'patch',
+    path: `${CHANGES}${ID}`,
+    operationId: 'editChangeRequest',
+    summary: 'Edit a change request (a new revision: earlier approvals are void)',
+    tag: 'changes',
+    idParam: true,
+    ifMatch: true,
+    body: patchChangeRequestBody,
+    example: { reason: 'Q3 and Q4 loss rates rose; the medium band starts earlier (memo RISK-142).' },
+    success: { status: 200, schema: changeRequestResponse, description: 'The edited request.', etag: true },
+    errors: [400, 404, 409, 412, 413, 415],
+  },
+  changeAction('submit', 'Send a change request to review', [400, 404, 409]),
+  changeAction('reviews', 'Approve or reject a change request (not your own)', [400, 404, 409, 413, 415], reviewBody, {
+    decision: 'approve',
+    comment: 'Checked against the Q3 memo.',
+  }),
+  changeAction(
+    'apply',
+    'Apply an approved change request, all items or none',
+    [400, 404, 409, 413, 415],
+    applyBody,
+    {},
+  ),
+  changeAction('schedule', 'Schedule an approved change request', [400, 404, 409, 413, 415], scheduleBody, {
+    at: '2027-01-04T06:00:00Z',
+  }),
+  changeAction('cancel', 'Cancel a change request not yet applied', [400, 404, 409]),
   PATCH_THRESHOLD,
   { ...PATCH_THRESHOLD, method: 'put', operationId: 'putThreshold', summary: 'Change some fields (same as PATCH)' },
   {
@@ -319,7 +442,7 @@ export const OPERATIONS: readonly Operation[] = [
     idParam: true,
     ifMatch: true,
     success: { status: 204, description: 'Deleted.' },
-    errors: [400, 404, 412],
+    errors: [400, 404, 409, 412],
   },
   {
     method: 'get',
@@ -359,6 +482,11 @@ export const OPERATIONS: readonly Operation[] = [
       status: 200,
       schema: importResponse,
       description: 'What the import did (or would do, with dry_run=true).',
+      also: {
+        status: 201,
+        schema: changeRequestResponse,
+        description: 'With as_change_request=true: a draft change request holding what the import would do.',
+      },
     },
     errors: [400, 409, 413, 415],
   },
@@ -477,7 +605,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'The key is valid but its role is too low for this operation.',
   404: 'No such threshold, or no such route.',
   408: 'The request (headers or body) did not arrive in time.',
-  409: 'The write conflicts with stored data: a duplicate id or a second active default in a category.',
+  409: 'The write conflicts with stored data (a duplicate id, a second active default in a category), a change request is in another state or its items moved (CONFLICT), or changes need approvals and go through a change request (APPROVAL_REQUIRED).',
   412: 'If-Match does not match the current version; the current ETag is returned.',
   413: 'The request body is larger than the endpoint accepts.',
   414: 'A path parameter is longer than the service accepts (a whole URL over the header limit is 431).',
@@ -540,6 +668,8 @@ const QUERY_DESCRIPTIONS: Record<string, string> = {
   is_active: 'true: active thresholds only; false: inactive ones only; absent: both.',
   mode: 'upsert: create and update what the file holds; replace: also delete what it does not.',
   dry_run: 'true: validate and count, write nothing.',
+  as_change_request:
+    'true: write nothing; answer 201 with a draft change request holding what the import would do (the way to import when changes need approvals).',
 };
 
 function parametersOf(op: Operation): JsonSchema[] {
@@ -616,6 +746,13 @@ function responsesOf(op: Operation): JsonSchema {
         : {}),
     },
   };
+  if (op.success.also) {
+    responses[op.success.also.status] = {
+      description: op.success.also.description,
+      headers: { ...headers, Location: { description: 'The URL of the change request.', schema: { type: 'string' } } },
+      content: { 'application/json': { schema: refOrInline(op.success.also.schema) } },
+    };
+  }
   if (op.success.sameBodyOn !== undefined) {
     responses[op.success.sameBodyOn] = {
       ...(responses[op.success.status] as JsonSchema),
@@ -715,6 +852,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     tags: [
       { name: 'read', description: 'Reads and classification (role reader and above).' },
       { name: 'write', description: 'Threshold management (role editor and above).' },
+      {
+        name: 'changes',
+        description:
+          'Change requests: four-eyes review, scheduling, emergency apply (role editor and above; an emergency apply: admin).',
+      },
       { name: 'bulk', description: 'Export and atomic import (role admin).' },
       { name: 'operations', description: 'Probes (no authentication).' },
       { name: 'docs', description: 'This documentation.' },

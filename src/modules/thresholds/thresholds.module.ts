@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
+import { ChangesModule } from '@app/modules/changes/changes.module';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
 import { AdminClassificationController } from '@app/modules/thresholds/http/admin-classification.controller';
@@ -20,7 +21,9 @@ export class ThresholdsModule {
       module: ThresholdsModule,
       // The catalog is read by the health probes too.
       global: true,
-      imports: [ThresholdStorageModule.forRoot(config)],
+      // Change management builds on the stores (it finds them through this global module's
+      // exports); the import endpoint uses it to propose an import as a change request.
+      imports: [ThresholdStorageModule.forRoot(config), ChangesModule],
       controllers: [
         ThresholdsController,
         ClassificationController,
@@ -36,7 +39,8 @@ export class ThresholdsModule {
         PastClassificationService,
         TransferService,
       ],
-      exports: [ThresholdCatalog],
+      // The stores and the catalog's sync serve change management too (one atomic write path).
+      exports: [ThresholdCatalog, CatalogSync, ThresholdStorageModule],
     };
   }
 }

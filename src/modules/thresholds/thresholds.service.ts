@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ListPosition, ThresholdFilter, ThresholdPage } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
-import { ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
+import { AppConfig } from '@app/modules/config/app-config';
+import { ApprovalRequiredError, ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
 import { versionsOf, type ThresholdVersion } from '@app/modules/thresholds/domain/versions';
@@ -40,10 +41,20 @@ function replay(prior: IdempotentCreate, claim: IdempotencyClaim): Threshold {
  */
 @Injectable()
 export class ThresholdsService {
+  private readonly approvals: number;
+
   constructor(
     private readonly repository: ThresholdRepository,
     private readonly catalog: ThresholdCatalog,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.approvals = config.changes.approvals;
+  }
+
+  /** With approvals required (CONTRACT §7.2), every change goes through a change request. */
+  private assertDirectWritesAllowed(): void {
+    if (this.approvals > 0) throw new ApprovalRequiredError(this.approvals);
+  }
 
   list(filter: ThresholdFilter, limit: number, after?: ListPosition): ThresholdPage {
     return this.catalog.current().list({ filter, limit, after });
@@ -56,6 +67,7 @@ export class ThresholdsService {
   }
 
   async create(input: NewThreshold, ctx: WriteContext): Promise<Threshold> {
+    this.assertDirectWritesAllowed();
     const created = await this.repository.create(input, ctx);
     this.catalog.upsert(created);
     return created;
@@ -71,6 +83,7 @@ export class ThresholdsService {
     ctx: WriteContext,
     claim: IdempotencyClaim,
   ): Promise<{ threshold: Threshold; replayed: boolean }> {
+    this.assertDirectWritesAllowed();
     const prior = await this.repository.findIdempotentCreate(ctx.actor, claim.key);
     if (prior) return { threshold: await this.stillThere(replay(prior, claim)), replayed: true };
     try {
@@ -106,12 +119,14 @@ export class ThresholdsService {
   }
 
   async update(id: string, changes: ThresholdChanges, ctx: ConditionalWrite): Promise<Threshold> {
+    this.assertDirectWritesAllowed();
     const updated = await this.repository.update(id, changes, ctx);
     this.catalog.upsert(updated);
     return updated;
   }
 
   async delete(id: string, ctx: ConditionalWrite): Promise<void> {
+    this.assertDirectWritesAllowed();
     await this.repository.delete(id, ctx);
     this.catalog.remove(id);
   }

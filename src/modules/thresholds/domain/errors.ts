@@ -56,6 +56,18 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** A direct write while changes need approvals (CHANGE_APPROVALS >= 1): `409 APPROVAL_REQUIRED`. */
+export class ApprovalRequiredError extends ConflictError {
+  override readonly problemCode = 'APPROVAL_REQUIRED';
+  constructor(approvals: number) {
+    super(
+      `Threshold changes need ${approvals} approval(s) here (CHANGE_APPROVALS=${approvals}), so they are not written directly: ` +
+        'propose the change with POST /v1/admin/risk/change-requests (an import: add ?as_change_request=true), ' +
+        'submit it, and have someone else approve it.',
+    );
+  }
+}
+
 /** The caller's `If-Match` no longer matches the stored version. */
 export class PreconditionFailedError extends DomainError {
   readonly kind = 'precondition_failed';

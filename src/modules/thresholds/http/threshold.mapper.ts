@@ -10,6 +10,7 @@ import type {
   CreateThresholdBody,
   ImportItem,
   PatchThresholdBody,
+  ThresholdFieldsBody,
   ThresholdResponse,
   ThresholdVersionResponse,
 } from '@app/modules/thresholds/http/threshold.schemas';
@@ -28,7 +29,7 @@ export function toThresholdResponse(t: Threshold): ThresholdResponse {
 }
 
 /** The client fields on the wire. */
-function toFieldsResponse(t: ThresholdFields): ThresholdVersionResponse['threshold'] {
+export function toFieldsResponse(t: ThresholdFields): ThresholdVersionResponse['threshold'] {
   return {
     name: t.name,
     description: t.description,
@@ -62,7 +63,8 @@ export function toVersionResponse(v: ThresholdVersion): ThresholdVersionResponse
   };
 }
 
-function fieldsFromBody(body: CreateThresholdBody | ImportItem): ThresholdFields {
+/** The client fields of a body, optional ones at their defaults. */
+export function fieldsFromBody(body: CreateThresholdBody | ImportItem | ThresholdFieldsBody): ThresholdFields {
   return {
     name: body.name,
     description: body.description ?? null,

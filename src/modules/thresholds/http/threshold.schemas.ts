@@ -52,6 +52,14 @@ const writableFields = {
   metadata: metadataSchema.nullable().optional(),
 };
 
+/** Every client field of a threshold (optional ones take their defaults): a change request's proposed state. */
+export const thresholdFieldsBody = z.strictObject(writableFields).meta({
+  id: 'ThresholdFields',
+  description:
+    'The complete proposed state of a threshold: every client field (absent optional ones take their defaults).',
+});
+export type ThresholdFieldsBody = z.output<typeof thresholdFieldsBody>;
+
 export const createThresholdBody = z.strictObject({ id: newIdSchema.optional(), ...writableFields }).meta({
   id: 'CreateThreshold',
   description: 'A new threshold. `id` is optional; the server assigns one when absent.',
@@ -105,6 +113,7 @@ export const importBodyDoc = z
 export const importQuery = z.object({
   mode: z.enum(['upsert', 'replace'], { error: "must be 'upsert' or 'replace'" }).default('upsert'),
   dry_run: booleanQuery.default(false),
+  as_change_request: booleanQuery.default(false),
 });
 export type ImportQuery = z.output<typeof importQuery>;
 
@@ -177,9 +186,9 @@ const riskLevelsOut = z
   .object({ low: z.number(), medium: z.number(), high: z.number(), critical: z.number() })
   .meta({ id: 'RiskLevels', description: 'Inclusive lower bound of each level above minimal.' });
 
-export const thresholdResponse = z
+/** The client fields of a threshold as answered. */
+export const thresholdFieldsResponse = z
   .object({
-    id: z.uuid(),
     name: z.string(),
     description: z.string().nullable(),
     category: categorySchema,
@@ -190,6 +199,13 @@ export const thresholdResponse = z
     is_active: z.boolean(),
     priority: prioritySchema,
     metadata: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .strict();
+
+export const thresholdResponse = z
+  .object({
+    id: z.uuid(),
+    ...thresholdFieldsResponse.shape,
     version: z.number().int().min(1),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
@@ -323,20 +339,7 @@ export const thresholdVersionResponse = z
   .object({
     threshold_id: z.uuid(),
     version: z.number().int().min(1),
-    threshold: thresholdResponse
-      .pick({
-        name: true,
-        description: true,
-        category: true,
-        industry_code: true,
-        business_type: true,
-        risk_levels: true,
-        is_default: true,
-        is_active: true,
-        priority: true,
-        metadata: true,
-      })
-      .meta({ description: 'Every client field as it stood at this version.' }),
+    threshold: thresholdFieldsResponse.meta({ description: 'Every client field as it stood at this version.' }),
     origin: z.enum([...HISTORY_ACTIONS, 'seed']).meta({
       description: "The write that produced this version; seed for a seed threshold's first version (no trail entry).",
     }),

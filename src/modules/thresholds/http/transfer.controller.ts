@@ -8,6 +8,14 @@ import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapp
 import { importQuery, type ImportQuery } from '@app/modules/thresholds/http/threshold.schemas';
 import { TransferService } from '@app/modules/thresholds/transfer.service';
 import { RequireRole } from '@app/modules/auth/auth.decorators';
+import { ChangeRequestsService } from '@app/modules/changes/change-requests.service';
+import type { ChangeItem } from '@app/modules/changes/domain/change-request';
+import { toChangeRequestResponse } from '@app/modules/changes/http/change-request.mapper';
+import { CHANGE_REQUESTS_PATH } from '@app/modules/changes/http/change-requests.controller';
+import { ValidationError } from '@app/modules/thresholds/domain/errors';
+import type { PlannedImport } from '@app/modules/thresholds/domain/import-plan';
+import { fieldsOf } from '@app/modules/thresholds/domain/threshold';
+import { etagOf } from '@app/modules/thresholds/http/etag';
 
 export const IMPORT_PATH = '/v1/admin/risk/threshold-import';
 
@@ -15,7 +23,10 @@ export const IMPORT_PATH = '/v1/admin/risk/threshold-import';
 @RequireRole('admin')
 @Controller('v1/admin/risk')
 export class TransferController {
-  constructor(private readonly transfer: TransferService) {}
+  constructor(
+    private readonly transfer: TransferService,
+    private readonly changes: ChangeRequestsService,
+  ) {}
 
   @Get('threshold-export')
   async export(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
@@ -29,8 +40,59 @@ export class TransferController {
     @Query(queryPipe(importQuery)) query: ImportQuery,
     @Body() body: unknown,
     @WriteCtx() ctx: WriteContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const counts = await this.transfer.import(parseImportBody(body), { mode: query.mode, dryRun: query.dry_run }, ctx);
+    const items = parseImportBody(body);
+    if (query.as_change_request) {
+      const plan = await this.transfer.plan(items, query.mode, ctx);
+      const { created, updated, deleted } = plan.counts;
+      const proposal = await this.changes.create(
+        {
+          title: `Import (${query.mode}): ${created} created, ${updated} updated, ${deleted} deleted`,
+          reason: `Imported from a file by ${ctx.actor}. Say why these thresholds change before submitting.`,
+          ticket: null,
+          items: itemsOfImport(plan),
+        },
+        ctx,
+      );
+      void reply
+        .code(201)
+        .header('location', `/${CHANGE_REQUESTS_PATH}/${proposal.id}`)
+        .header('etag', etagOf(proposal.revision));
+      return toChangeRequestResponse(proposal, this.changes.policy);
+    }
+    const counts = await this.transfer.import(items, { mode: query.mode, dryRun: query.dry_run }, ctx);
     return { ...counts, dry_run: query.dry_run };
   }
+}
+
+/** What an import would do, as the items of a change request (each based on the version it would change). */
+function itemsOfImport(plan: PlannedImport): ChangeItem[] {
+  const items: ChangeItem[] = [
+    ...plan.creates.map((t) => ({
+      op: 'create' as const,
+      thresholdId: t.id,
+      baseVersion: null,
+      threshold: fieldsOf(t),
+    })),
+    ...plan.updates.map(({ threshold, expectedVersion }) => ({
+      op: 'update' as const,
+      thresholdId: threshold.id,
+      baseVersion: expectedVersion,
+      threshold: fieldsOf(threshold),
+    })),
+    ...plan.deletes.map(({ id, expectedVersion }) => ({
+      op: 'delete' as const,
+      thresholdId: id,
+      baseVersion: expectedVersion,
+      threshold: null,
+    })),
+  ];
+  if (items.length === 0) {
+    throw new ValidationError(
+      [{ field: '/', message: 'every item equals the stored threshold', code: 'unchanged' }],
+      'The import changes nothing, so there is nothing to propose.',
+    );
+  }
+  return items;
 }

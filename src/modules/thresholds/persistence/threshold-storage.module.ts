@@ -5,6 +5,8 @@ import { seedThresholds } from '@app/modules/thresholds/domain/seed';
 import { InMemoryThresholdRepository } from '@app/modules/thresholds/persistence/in-memory/in-memory-threshold.repository';
 import { NoChangeFeed, ThresholdChangeFeed } from '@app/modules/thresholds/persistence/change-feed';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import { ChangeRequestRepository } from '@app/modules/changes/persistence/change-request.repository';
+import { InMemoryChangeRequestRepository } from '@app/modules/changes/persistence/in-memory/in-memory-change-request.repository';
 import type { postgresProviders } from '@app/modules/thresholds/persistence/postgres/postgres-providers';
 
 /** Required, not imported: the PostgreSQL adapter (TypeORM, its entities) loads only when it is used. */
@@ -31,7 +33,7 @@ export class ThresholdStorageModule {
           storage.mode === 'embedded' ? DatabaseModule.forEmbedded(storage) : DatabaseModule.forRoot(database!),
         ],
         providers: loadPostgresProviders()(),
-        exports: [ThresholdRepository, ThresholdChangeFeed],
+        exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository],
       };
     }
     return {
@@ -47,8 +49,9 @@ export class ThresholdStorageModule {
           },
         },
         { provide: ThresholdChangeFeed, useClass: NoChangeFeed },
+        { provide: ChangeRequestRepository, useFactory: () => new InMemoryChangeRequestRepository() },
       ],
-      exports: [ThresholdRepository, ThresholdChangeFeed],
+      exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository],
     };
   }
 }

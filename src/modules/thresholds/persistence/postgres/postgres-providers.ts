@@ -8,6 +8,8 @@ import { GuardedThresholdRepository } from '@app/modules/thresholds/persistence/
 import { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-change-feed';
 import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+import { ChangeRequestRepository } from '@app/modules/changes/persistence/change-request.repository';
+import { PostgresChangeRequestRepository } from '@app/modules/changes/persistence/postgres/postgres-change-request.repository';
 
 /** The store and change feed on PostgreSQL: the repository behind the circuit breaker, LISTEN/NOTIFY. */
 export function postgresProviders(): Provider[] {
@@ -17,6 +19,11 @@ export function postgresProviders(): Provider[] {
       inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
       useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ThresholdRepository =>
         new GuardedThresholdRepository(new PostgresThresholdRepository(db.source), db, queryDuration),
+    },
+    {
+      provide: ChangeRequestRepository,
+      inject: [DatabaseService],
+      useFactory: (db: DatabaseService): ChangeRequestRepository => new PostgresChangeRequestRepository(db.source),
     },
     {
       provide: ThresholdChangeFeed,

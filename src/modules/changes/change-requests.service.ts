@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/modules/config/app-config';
+import { movedItems, itemViolations, writesOf, type MovedItem } from '@app/modules/changes/domain/apply-plan';
+import {
+  applied,
+  approvers,
+  assertApplicable,
+  cancel,
+  draft,
+  edit,
+  notApplied,
+  review,
+  schedule,
+  submit,
+  type ApplyMode,
+  type ChangeContent,
+  type ChangeRequest,
+  type ChangePolicy,
+  type Decision,
+} from '@app/modules/changes/domain/change-request';
+import {
+  ChangeRequestMoved,
+  ChangeRequestRepository,
+  type ChangeRequestFilter,
+  type ChangeRequestPosition,
+  type StoredChangeRequest,
+} from '@app/modules/changes/persistence/change-request.repository';
+import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '@app/modules/thresholds/domain/errors';
+import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import type { WriteContext } from '@app/modules/thresholds/domain/writes';
+import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
+
+/** A request whose state moved between our read and our save: the caller retries or re-reads. */
+function movedMeanwhile(id: string): ConflictError {
+  return new ConflictError(`Change request ${id} changed while this request was handled; read it again and retry.`);
+}
+
+/** The `409` of an apply whose items moved, naming each. */
+export class ItemsMovedError extends ConflictError {
+  constructor(readonly moved: readonly MovedItem[]) {
+    super(
+      `Nothing was applied: ${moved.length} item(s) changed since the request was written (${moved
+        .map(
+          (m) =>
+            `item ${m.index}, threshold ${m.thresholdId}: based on ${m.baseVersion ?? 'none'}, now ${m.storedVersion ?? 'none'}`,
+        )
+        .join('; ')}). Edit the request to take the new versions, then submit it again.`,
+      moved.map((m) => ({
+        field: `/items/${m.index}/base_version`,
+        message:
+          m.storedVersion === null
+            ? 'the threshold no longer exists'
+            : m.baseVersion === null
+              ? `a threshold with this id now exists (version ${m.storedVersion})`
+              : `the threshold is now at version ${m.storedVersion}`,
+        code: 'moved',
+      })),
+    );
+  }
+}
+
+/**
+ * Change requests (CONTRACT §7): every transition reads the request, applies a pure domain
+ * transition and saves it only if nobody saved in between (row version). Apply goes through the
+ * threshold store's one atomic step (the import path), the request marked applied in the same
+ * transaction.
+ */
+@Injectable()
+export class ChangeRequestsService {
+  private readonly logger = new Logger('ChangeRequests');
+  readonly policy: ChangePolicy;
+
+  constructor(
+    private readonly requests: ChangeRequestRepository,
+    private readonly thresholds: ThresholdRepository,
+    private readonly sync: CatalogSync,
+    config: AppConfig,
+  ) {
+    this.policy = { approvals: config.changes.approvals };
+  }
+
+  async create(content: ChangeContent, ctx: WriteContext): Promise<ChangeRequest> {
+    await this.validate(content);
+    return (await this.requests.insert(draft(randomUUID(), content, ctx.actor, new Date()))).request;
+  }
+
+  async get(id: string): Promise<ChangeRequest> {
+    return (await this.stored(id)).request;
+  }
+
+  async list(filter: ChangeRequestFilter, limit: number, after?: ChangeRequestPosition): Promise<ChangeRequest[]> {
+    return (await this.requests.list(filter, limit, after)).map((s) => s.request);
+  }
+
+  private async stored(id: string): Promise<StoredChangeRequest> {
+    const found = await this.requests.findById(id);
+    if (!found) throw new NotFoundError('Change request', id);
+    return found;
+  }
+
+  async edit(
+    id: string,
+    changes: Partial<ChangeContent>,
+    ctx: WriteContext,
+    expectedRevision?: number,
+  ): Promise<ChangeRequest> {
+    if (changes.items) await this.validate({ items: changes.items });
+    return this.transition(id, (cr) => {
+      if (expectedRevision !== undefined && expectedRevision !== cr.revision) {
+        throw new RevisionMismatch(id, cr.revision);
+      }
+      return edit(cr, changes, ctx.actor, new Date());
+    });
+  }
+
+  submit(id: string): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => submit(cr, this.policy, new Date()));
+  }
+
+  review(id: string, reviewer: string, decision: Decision, comment: string | null): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => review(cr, { reviewer, decision, comment }, this.policy, new Date()));
+  }
+
+  schedule(id: string, when: Date): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => schedule(cr, when, new Date()));
+  }
+
+  cancel(id: string): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => cancel(cr, new Date()));
+  }
+
+  /**
+   * Applies a request: every item's base must still hold (else nothing is applied, the request is
+   * `conflicted` — `failed` for the scheduler — and the answer names the items that moved), then
+   * all items land in one transaction with the request marked applied; each history entry names
+   * the request and its approvers.
+   */
+  async apply(id: string, mode: ApplyMode, ctx: WriteContext, known?: StoredChangeRequest): Promise<ChangeRequest> {
+    const { request: cr, rowVersion } = known ?? (await this.stored(id));
+    assertApplicable(cr, mode, this.policy);
+    const ids = cr.items.map((i) => i.thresholdId);
+    const stored = new Map<string, Threshold>((await this.thresholds.findByIds(ids)).map((t) => [t.id, t]));
+    const moved = movedItems(cr.items, stored);
+    if (moved.length > 0) return this.refuse(cr, rowVersion, mode, new ItemsMovedError(moved));
+    const now = new Date();
+    const done = applied(cr, ctx.actor, mode, now);
+    const writes = writesOf(cr.items, stored, ctx.actor, now);
+    try {
+      await this.thresholds.applyImport(
+        writes,
+        { ...ctx, changeRequestId: cr.id, approvers: approvers(cr) },
+        async (tx) => {
+          await this.requests.save(done, rowVersion, tx);
+        },
+      );
+    } catch (error) {
+      if (error instanceof ChangeRequestMoved) throw movedMeanwhile(id);
+      if (error instanceof PreconditionFailedError || error instanceof NotFoundError) {
+        // A write landed between our check and the transaction: name what moved now.
+        const now2 = new Map((await this.thresholds.findByIds(ids)).map((t) => [t.id, t]));
+        const late = movedItems(cr.items, now2);
+        return this.refuse(cr, rowVersion, mode, late.length > 0 ? new ItemsMovedError(late) : movedMeanwhile(id));
+      }
+      if (error instanceof ConflictError) return this.refuse(cr, rowVersion, mode, error);
+      throw error;
+    }
+    await this.sync.resync(true);
+    if (mode === 'emergency') {
+      this.logger.warn({ msg: 'emergency change applied without its approvals', change_request_id: id, by: ctx.actor });
+    }
+    return done;
+  }
+
+  /** Records why an apply did not happen (conflicted, or failed for the scheduler), then refuses. */
+  private async refuse(cr: ChangeRequest, rowVersion: number, mode: ApplyMode, error: ConflictError): Promise<never> {
+    await this.requests.save(notApplied(cr, mode, error.message, new Date()), rowVersion);
+    throw error;
+  }
+
+  /** Reads, transforms by a pure transition, saves if nobody saved in between. */
+  private async transition(id: string, next: (cr: ChangeRequest) => ChangeRequest): Promise<ChangeRequest> {
+    const { request, rowVersion } = await this.stored(id);
+    const changed = next(request);
+    if ((await this.requests.save(changed, rowVersion)) === null) throw movedMeanwhile(id);
+    return changed;
+  }
+
+  /** Items checked against the stored thresholds as they are now (CONTRACT §7.1). */
+  private async validate(content: Pick<ChangeContent, 'items'>): Promise<void> {
+    const all = new Map((await this.thresholds.findAll()).map((t) => [t.id, t]));
+    const violations = itemViolations(content.items, all);
+    if (violations.length > 0) throw new ValidationError(violations, "The change request's items are invalid.");
+  }
+}
+
+/** `If-Match` names another revision than the stored one. */
+export class RevisionMismatch extends PreconditionFailedError {
+  constructor(id: string, revision: number) {
+    super(id, revision);
+    this.message = `Change request ${id} is at revision ${revision}, which does not match If-Match.`;
+  }
+}
