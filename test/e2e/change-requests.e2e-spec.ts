@@ -165,6 +165,93 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
     );
   });
 
+  it('restore: a past version, proposed as a draft; a deleted threshold comes back with its id', async () => {
+    const approveAndApply = async (id: unknown): Promise<Record<string, unknown>> => {
+      await act(app, id, 'submit', undefined, maker);
+      expect((await act(app, id, 'reviews', { decision: 'approve' }, checker)).statusCode).toBe(201);
+      const res = await act(app, id, 'apply', {}, maker);
+      expect({ status: res.statusCode, body: res.statusCode === 200 ? null : res.json() }).toEqual({
+        status: 200,
+        body: null,
+      });
+      return res.json();
+    };
+    const current = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json();
+    await approveAndApply((await created(app, [banksTo(61, current.version)])).id);
+    const v1 = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}/versions/1`)).json();
+    const restore = await send(
+      app,
+      'POST',
+      `/v1/admin/risk/thresholds/${BANKS}/restore`,
+      { version: 1, reason: 'The tightening over-flagged banks; back to the seeded bands.' },
+      maker,
+    );
+    expect(restore.statusCode).toBe(201);
+    const stored = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json();
+    expect(restore.json()).toMatchObject({
+      state: 'draft',
+      items: [{ op: 'update', threshold_id: BANKS, base_version: stored.version, threshold: v1.threshold }],
+    });
+    await approveAndApply(restore.json().id);
+    expect((await send(app, 'POST', '/v1/risk/classify', BANK_REQUEST)).json().level).toBe('medium');
+    expectProblem(
+      await send(app, 'POST', `/v1/admin/risk/thresholds/${BANKS}/restore`, {
+        version: 1,
+        reason: 'Once more, to be sure.',
+      }),
+      400,
+      'VALIDATION_ERROR',
+    );
+
+    // Deleted through a change request, then restored: the same id, re-created.
+    const doomed = await created(app, [
+      {
+        op: 'create',
+        threshold: { name: 'Short-lived', category: 'other', risk_levels: { low: 1, medium: 2, high: 3, critical: 4 } },
+      },
+    ]);
+    const id = ((await approveAndApply(doomed.id)).items as { threshold_id: string }[])[0].threshold_id;
+    await approveAndApply((await created(app, [{ op: 'delete', threshold_id: id, base_version: 1 }])).id);
+    expect((await send(app, 'GET', `/v1/admin/risk/thresholds/${id}`)).statusCode).toBe(404);
+    const back = await send(
+      app,
+      'POST',
+      `/v1/admin/risk/thresholds/${id}/restore`,
+      { version: 1, reason: 'Deleted by mistake; the business line still exists.' },
+      maker,
+    );
+    expect(back.json().items).toEqual([
+      expect.objectContaining({ op: 'create', threshold_id: id, base_version: null }),
+    ]);
+    await approveAndApply(back.json().id);
+    expect((await send(app, 'GET', `/v1/admin/risk/thresholds/${id}`)).json()).toMatchObject({ name: 'Short-lived' });
+
+    expectProblem(
+      await send(app, 'POST', `/v1/admin/risk/thresholds/${BANKS}/restore`, {
+        version: 99,
+        reason: 'A version never had.',
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    expectProblem(
+      await send(app, 'POST', `/v1/admin/risk/thresholds/${BANKS}/restore`, { version: 1, reason: 'short' }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expectProblem(
+      await send(
+        app,
+        'POST',
+        `/v1/admin/risk/thresholds/${BANKS}/restore`,
+        { version: 1, reason: 'A reader tries.' },
+        as('reader'),
+      ),
+      403,
+      'FORBIDDEN',
+    );
+  });
+
   it('refuses bad input with a 400 naming the field, and unknown requests with 404', async () => {
     const bad = expectProblem(
       await send(app, 'POST', CR, { title: '', reason: 'short', items: [] }, maker),

@@ -15,6 +15,7 @@ import {
   submit,
   type ApplyMode,
   type ChangeContent,
+  type ChangeItem,
   type ChangeRequest,
   type ChangePolicy,
   type Decision,
@@ -33,7 +34,8 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '@app/modules/thresholds/domain/errors';
-import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import { sameFields, type Threshold } from '@app/modules/thresholds/domain/threshold';
+import { versionsOf } from '@app/modules/thresholds/domain/versions';
 import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -190,6 +192,42 @@ export class ChangeRequestsService {
     const changed = next(request);
     if ((await this.requests.save(changed, rowVersion)) === null) throw movedMeanwhile(id);
     return changed;
+  }
+
+  /**
+   * A draft whose one item brings a threshold back to its state at `version` (CONTRACT §7.3):
+   * an update of the stored threshold, or a create when it was deleted since. The version is
+   * rebuilt from the audit trail, so seeds (no trail entry for their version 1) restore too.
+   */
+  async restore(id: string, version: number, reason: string, ctx: WriteContext): Promise<ChangeRequest> {
+    const [current, trail] = await Promise.all([this.thresholds.findById(id), this.thresholds.history(id)]);
+    if (!current && trail.length === 0) throw new NotFoundError('Threshold', id);
+    const target = versionsOf(current, trail).find((v) => v.version === version);
+    if (!target) throw new NotFoundError('Version', `${version} of threshold ${id}`);
+    if (current && sameFields(current, target.fields)) {
+      throw new ValidationError(
+        [
+          {
+            field: '/version',
+            message: `is the threshold's current state (version ${current.version})`,
+            code: 'unchanged',
+          },
+        ],
+        'Nothing to restore: the threshold already holds the fields it had at that version.',
+      );
+    }
+    const item: ChangeItem = current
+      ? { op: 'update', thresholdId: id, baseVersion: current.version, threshold: target.fields }
+      : { op: 'create', thresholdId: id, baseVersion: null, threshold: target.fields };
+    return this.create(
+      {
+        title: `Restore "${target.fields.name}" to version ${version}`.slice(0, 200),
+        reason,
+        ticket: null,
+        items: [item],
+      },
+      ctx,
+    );
   }
 
   /** Items checked against the stored thresholds as they are now (CONTRACT §7.1). */

@@ -6,6 +6,7 @@ import {
   createChangeRequestBody,
   listChangeRequestsQuery,
   patchChangeRequestBody,
+  restoreBody,
   reviewBody,
   scheduleBody,
 } from '@app/modules/changes/http/change-request.schemas';
@@ -431,6 +432,24 @@ export const OPERATIONS: readonly Operation[] = [
     at: '2027-01-04T06:00:00Z',
   }),
   changeAction('cancel', 'Cancel a change request not yet applied', [400, 404, 409]),
+  {
+    method: 'post',
+    path: `${ADMIN}${ID}/restore`,
+    operationId: 'restoreThreshold',
+    summary: 'Propose bringing a threshold back to a past version (a draft change request)',
+    tag: 'changes',
+    idParam: true,
+    body: restoreBody,
+    example: { version: 1, reason: 'The Q3 tightening over-flagged credit unions; back to the bands before it.' },
+    success: {
+      status: 201,
+      schema: changeRequestResponse,
+      description: 'A draft whose one item restores the threshold (re-creating it if it was deleted).',
+      etag: true,
+      headers: ['Location'],
+    },
+    errors: [400, 404, 413, 415],
+  },
   PATCH_THRESHOLD,
   { ...PATCH_THRESHOLD, method: 'put', operationId: 'putThreshold', summary: 'Change some fields (same as PATCH)' },
   {

@@ -85,6 +85,14 @@ export const applyBody = z
   .meta({ id: 'ApplyRequest' });
 export type ApplyBody = z.output<typeof applyBody>;
 
+export const restoreBody = z
+  .strictObject({
+    version: versionSchema.meta({ description: 'The version to bring back (see .../versions/{version}).' }),
+    reason: text(10, 2000).meta({ description: 'Why: the reason of the change request this makes.' }),
+  })
+  .meta({ id: 'RestoreRequest' });
+export type RestoreBody = z.output<typeof restoreBody>;
+
 export const scheduleBody = z
   .strictObject({
     at: z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' }).meta({
