@@ -122,6 +122,10 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
     expect(applied.json()).toMatchObject({ state: 'applied', emergency: true, awaiting_review: true });
     const listed = (await send(app, 'GET', `${CR}?awaiting_review_by=me`, undefined, checker)).json();
     expect(listed.change_requests.map((c: { id: string }) => c.id)).toContain(cr.id);
+    // Counted by mode (the alert RiskThresholdEmergencyChange fires on it).
+    const metrics = (await send(app, 'GET', '/metrics')).body;
+    expect(metrics).toMatch(/^risk_change_requests_applied_total\{mode="emergency"\} 1$/m);
+    expect(metrics).toMatch(/^risk_change_requests_applied_total\{mode="manual"\} [1-9]/m);
   });
 
   it('with approvals required, direct writes and imports answer 409 APPROVAL_REQUIRED saying how to make the change', async () => {

@@ -58,6 +58,8 @@ describe('Prometheus tooling', () => {
       'RiskThresholdHighLatency',
       'RiskThresholdStorageDegraded',
       'RiskThresholdPoolSaturated',
+      'RiskThresholdScheduledChangeFailed',
+      'RiskThresholdEmergencyChange',
     ]);
     expect(links).toHaveLength(alerts.length);
     for (const anchor of links)

@@ -166,6 +166,22 @@ describe('change requests on PostgreSQL', () => {
       10_000,
     );
     expect(failed.failure).toContain('Nothing was applied');
+    // Counted once, by the replica that claimed it (the alert RiskThresholdScheduledChangeFailed fires on it).
+    const failures = await Promise.all(
+      [a, b].map(async (app) => {
+        const line = /^risk_change_request_failures_total (\d+)$/m.exec((await send(app, 'GET', '/metrics')).body);
+        return Number(line?.[1] ?? 'NaN');
+      }),
+    );
+    expect(failures[0] + failures[1]).toBe(1);
+    await waitFor(
+      'the state gauge',
+      async () => {
+        const m = /^risk_change_requests\{state="failed"\} (\d+)$/m.exec((await send(a, 'GET', '/metrics')).body);
+        return m && Number(m[1]) === 1 ? true : undefined;
+      },
+      5000,
+    );
     expect((await send(a, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).statusCode).toBe(200);
   }, 60_000);
 });

@@ -113,6 +113,14 @@ export function changeRequestRepositoryContract(
       expect((await repo.due(at(33), 10)).map((s) => s.request.id)).toEqual([cr.id]);
     });
 
+    it('counts requests by state', async () => {
+      const repo = await makeRepository();
+      const [a, b, c] = [aChangeRequest('a'), aChangeRequest('b'), aChangeRequest('c')];
+      for (const cr of [a, b, c]) await repo.insert(cr);
+      await repo.save(submit(a, ONE, at(1)), 1);
+      expect(await repo.countByState()).toEqual({ draft: 2, in_review: 1 });
+    });
+
     it('holds a 1000-item request', async () => {
       const repo = await makeRepository();
       const cr = aChangeRequest('alice', 0, 1000);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { AppConfig } from '@app/modules/config/app-config';
 import { movedItems, itemViolations, writesOf, type MovedItem } from '@app/modules/changes/domain/apply-plan';
 import {
@@ -84,6 +87,7 @@ export class ChangeRequestsService {
     private readonly thresholds: ThresholdRepository,
     private readonly sync: CatalogSync,
     config: AppConfig,
+    @InjectMetric(METRIC.changeRequestsApplied) private readonly appliedCount: Counter<'mode'>,
   ) {
     this.policy = { approvals: config.changes.approvals };
   }
@@ -174,6 +178,7 @@ export class ChangeRequestsService {
       throw error;
     }
     await this.sync.resync(true);
+    this.appliedCount.inc({ mode });
     if (mode === 'emergency') {
       this.logger.warn({ msg: 'emergency change applied without its approvals', change_request_id: id, by: ctx.actor });
     }

@@ -3,6 +3,10 @@ import { AppConfig } from '@app/modules/config/app-config';
 import { ChangeRequestsService } from '@app/modules/changes/change-requests.service';
 import { ChangeRequestRepository } from '@app/modules/changes/persistence/change-request.repository';
 import { DomainError } from '@app/modules/thresholds/domain/errors';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
+import { CHANGE_STATES } from '@app/modules/changes/domain/change-request';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 
 /** The actor the audit trail records for a scheduled apply. */
 export const SCHEDULER_ACTOR = 'scheduler';
@@ -26,6 +30,8 @@ export class ChangeScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly requests: ChangeRequestRepository,
     private readonly changes: ChangeRequestsService,
     private readonly config: AppConfig,
+    @InjectMetric(METRIC.changeRequests) private readonly byState: Gauge<'state'>,
+    @InjectMetric(METRIC.changeRequestFailures) private readonly failures: Counter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,6 +54,8 @@ export class ChangeScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     let due;
     try {
       due = await this.requests.due(now, 20);
+      const counts = await this.requests.countByState();
+      for (const state of CHANGE_STATES) this.byState.set({ state }, counts[state] ?? 0);
     } catch (error) {
       this.logger.warn({ msg: 'could not look for due change requests', err: String(error) });
       return;
@@ -60,6 +68,7 @@ export class ChangeScheduler implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.log({ msg: 'scheduled change request applied', change_request_id: request.id });
       } catch (error) {
         if (error instanceof DomainError) {
+          this.failures.inc();
           this.logger.error({
             msg: 'scheduled change request failed: nothing was applied',
             change_request_id: request.id,

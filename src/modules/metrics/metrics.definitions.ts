@@ -16,6 +16,9 @@ export const METRIC = {
   classifications: 'risk_classifications_total',
   storageDegraded: 'storage_degraded',
   rateLimitRejections: 'rate_limit_rejections_total',
+  changeRequests: 'risk_change_requests',
+  changeRequestsApplied: 'risk_change_requests_applied_total',
+  changeRequestFailures: 'risk_change_request_failures_total',
 } as const;
 
 /**
@@ -77,6 +80,23 @@ export function metricProviders(registry: Registry): Provider[] {
     makeCounterProvider({
       name: METRIC.rateLimitRejections,
       help: 'Requests rejected by rate limiting (429).',
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.changeRequests,
+      help: 'Change requests in the store, by state (refreshed by each replica every CHANGE_SCHEDULER_INTERVAL_MS).',
+      labelNames: ['state'],
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.changeRequestsApplied,
+      help: 'Change requests this replica applied, by mode (manual, scheduled, emergency).',
+      labelNames: ['mode'],
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.changeRequestFailures,
+      help: 'Scheduled change requests this replica could not apply (a base moved): the request is failed.',
       registers,
     }),
   ];

@@ -53,6 +53,9 @@ export abstract class ChangeRequestRepository {
    */
   abstract save(next: ChangeRequest, expected: number, tx?: StoreTransaction): Promise<number | null>;
 
+  /** How many requests are in each state (states with none left out). */
+  abstract countByState(): Promise<Partial<Record<ChangeState, number>>>;
+
   /** Scheduled requests due at `now` and not claimed by a live claim, oldest first. */
   abstract due(now: Date, limit: number): Promise<StoredChangeRequest[]>;
 

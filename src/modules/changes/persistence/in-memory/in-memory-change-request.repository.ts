@@ -1,4 +1,4 @@
-import { awaitsReviewBy, type ChangeRequest } from '@app/modules/changes/domain/change-request';
+import { awaitsReviewBy, type ChangeRequest, type ChangeState } from '@app/modules/changes/domain/change-request';
 import {
   ChangeRequestMoved,
   ChangeRequestRepository,
@@ -56,6 +56,12 @@ export class InMemoryChangeRequestRepository extends ChangeRequestRepository {
     if (tx instanceof MemoryTransaction) tx.onCommit(write);
     else write();
     return expected + 1;
+  }
+
+  async countByState(): Promise<Partial<Record<ChangeState, number>>> {
+    const counts: Partial<Record<ChangeState, number>> = {};
+    for (const { request } of this.rows.values()) counts[request.state] = (counts[request.state] ?? 0) + 1;
+    return counts;
   }
 
   async due(now: Date, limit: number): Promise<StoredChangeRequest[]> {

@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import type { ChangeItem, ChangeRequest, Review } from '@app/modules/changes/domain/change-request';
+import type { ChangeItem, ChangeRequest, ChangeState, Review } from '@app/modules/changes/domain/change-request';
 import {
   ChangeRequestMoved,
   ChangeRequestRepository,
@@ -93,6 +93,13 @@ export class PostgresChangeRequestRepository extends ChangeRequestRepository {
       return saved;
     }
     return this.dataSource.transaction(work);
+  }
+
+  async countByState(): Promise<Partial<Record<ChangeState, number>>> {
+    const rows = await this.dataSource.query<{ state: ChangeState; n: string }[]>(
+      'SELECT state, count(*) AS n FROM change_requests GROUP BY state',
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
   async due(now: Date, limit: number): Promise<StoredChangeRequest[]> {
