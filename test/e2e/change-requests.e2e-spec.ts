@@ -120,8 +120,12 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
     expectProblem(await act(app, cr.id, 'apply', { emergency: true }, maker), 403, 'FORBIDDEN');
     const applied = await act(app, cr.id, 'apply', { emergency: true }, checker);
     expect(applied.json()).toMatchObject({ state: 'applied', emergency: true, awaiting_review: true });
-    const listed = (await send(app, 'GET', `${CR}?awaiting_review_by=me`, undefined, checker)).json();
-    expect(listed.change_requests.map((c: { id: string }) => c.id)).toContain(cr.id);
+    // Neither its author nor the admin who forced it through may review it: it waits for a third person.
+    for (const who of [maker, checker]) {
+      const listed = (await send(app, 'GET', `${CR}?awaiting_review_by=me`, undefined, who)).json();
+      expect(listed.change_requests.map((c: { id: string }) => c.id)).not.toContain(cr.id);
+    }
+    expectProblem(await act(app, cr.id, 'reviews', { decision: 'approve' }, checker), 403, 'SELF_REVIEW');
     // Counted by mode (the alert RiskThresholdEmergencyChange fires on it).
     const metrics = (await send(app, 'GET', '/metrics')).body;
     expect(metrics).toMatch(/^risk_change_requests_applied_total\{mode="emergency"\} 1$/m);
@@ -167,6 +171,19 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
       400,
       'VALIDATION_ERROR',
     );
+    expectProblem(
+      await send(app, 'POST', '/v1/admin/risk/threshold-import?as_change_request=true&dry_run=true', file),
+      400,
+      'VALIDATION_ERROR',
+    );
+    // Over a change request's 1000 items: split the file.
+    const many = Array.from({ length: 1001 }, (_, i) => ({ ...body, name: `Many ${i}`, industry_code: `M${i}` }));
+    const tooMany = expectProblem(
+      await send(app, 'POST', '/v1/admin/risk/threshold-import?as_change_request=true', many),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expect(tooMany.detail).toContain('at most 1000');
   });
 
   it('restore: a past version, proposed as a draft; a deleted threshold comes back with its id', async () => {
@@ -254,6 +271,25 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
       403,
       'FORBIDDEN',
     );
+  });
+
+  it('an update names only the fields it changes; the request holds the complete state, the rest as stored', async () => {
+    const stored = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json();
+    const bands = { low: 29, medium: 54, high: 79, critical: 89 };
+    const cr = await created(app, [
+      { op: 'update', threshold_id: BANKS, base_version: stored.version, threshold: { risk_levels: bands } },
+    ]);
+    const {
+      id: _id,
+      version: _v,
+      created_at: _c,
+      updated_at: _u,
+      created_by: _cb,
+      last_modified_by: _m,
+      ...fields
+    } = stored;
+    expect((cr.items as { threshold: unknown }[])[0].threshold).toEqual({ ...fields, risk_levels: bands });
+    await act(app, cr.id, 'cancel', undefined, maker);
   });
 
   it('refuses bad input with a 400 naming the field, and unknown requests with 404', async () => {

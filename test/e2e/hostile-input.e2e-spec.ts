@@ -99,6 +99,34 @@ describe('hostile input', () => {
     expect(problem.detail).toContain('the first 100 of 5000 problems');
   });
 
+  it('NUL in any string or key is a 400 on every route, whatever the store (PostgreSQL cannot hold it)', async () => {
+    for (const [method, url, payload] of [
+      [
+        'POST',
+        '/v1/admin/risk/thresholds',
+        '{"name":"a\\u0000b","category":"other","risk_levels":{"low":1,"medium":2,"high":3,"critical":4}}',
+      ],
+      ['POST', '/v1/risk/classify', '{"score":5,"category":"other","business_type":"x\\u0000"}'],
+      ['POST', '/v1/admin/risk/change-requests', '{"title":"t","reason":"a reason here","items":[],"\\u0000":1}'],
+    ] as const) {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { 'content-type': 'application/json', ...as('admin') },
+        payload,
+      });
+      expect({ url, status: res.statusCode, code: res.json().code }).toEqual({ url, status: 400, code: 'BAD_REQUEST' });
+    }
+    // An escaped backslash followed by the text u0000 is no NUL.
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/risk/classify',
+      headers: { 'content-type': 'application/json', ...as('admin') },
+      payload: '{"score":5,"category":"other","business_type":"x\\\\u0000"}',
+    });
+    expect(text.statusCode).toBe(200);
+  });
+
   it('prototype-pollution payloads', async () => {
     for (const payload of POLLUTION) {
       for (const url of ['/v1/admin/risk/thresholds', '/v1/risk/classify', '/v1/admin/risk/threshold-import']) {

@@ -4,7 +4,13 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { AppConfig } from '@app/modules/config/app-config';
-import { movedItems, itemViolations, writesOf, type MovedItem } from '@app/modules/changes/domain/apply-plan';
+import {
+  completeItems,
+  itemViolations,
+  movedItems,
+  writesOf,
+  type MovedItem,
+} from '@app/modules/changes/domain/apply-plan';
 import {
   applied,
   approvers,
@@ -19,6 +25,7 @@ import {
   type ApplyMode,
   type ChangeContent,
   type ChangeItem,
+  type ProposedItem,
   type ChangeRequest,
   type ChangePolicy,
   type Decision,
@@ -42,6 +49,9 @@ import { versionsOf } from '@app/modules/thresholds/domain/versions';
 import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
+/** A request as proposed: its update items may name only the fields they change. */
+export type Proposal = Omit<ChangeContent, 'items'> & { items: ProposedItem[] };
+
 /** A request whose state moved between our read and our save: the caller retries or re-reads. */
 function movedMeanwhile(id: string): ConflictError {
   return new ConflictError(`Change request ${id} changed while this request was handled; read it again and retry.`);
@@ -52,11 +62,13 @@ export class ItemsMovedError extends ConflictError {
   constructor(readonly moved: readonly MovedItem[]) {
     super(
       `Nothing was applied: ${moved.length} item(s) changed since the request was written (${moved
+        .slice(0, 10)
         .map(
           (m) =>
-            `item ${m.index}, threshold ${m.thresholdId}: based on ${m.baseVersion ?? 'none'}, now ${m.storedVersion ?? 'none'}`,
+            `/items/${m.index}, threshold ${m.thresholdId}: based on ${m.baseVersion ?? 'none'}, now ${m.storedVersion ?? 'none'}`,
         )
-        .join('; ')}). Edit the request to take the new versions, then submit it again.`,
+        .join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}). ` +
+        'Edit the request to take the new versions, then submit it again.',
       moved.map((m) => ({
         field: `/items/${m.index}/base_version`,
         message:
@@ -92,9 +104,9 @@ export class ChangeRequestsService {
     this.policy = { approvals: config.changes.approvals };
   }
 
-  async create(content: ChangeContent, ctx: WriteContext): Promise<ChangeRequest> {
-    await this.validate(content);
-    return (await this.requests.insert(draft(randomUUID(), content, ctx.actor, new Date()))).request;
+  async create(content: Proposal, ctx: WriteContext): Promise<ChangeRequest> {
+    const items = await this.validated(content.items);
+    return (await this.requests.insert(draft(randomUUID(), { ...content, items }, ctx.actor, new Date()))).request;
   }
 
   async get(id: string): Promise<ChangeRequest> {
@@ -113,11 +125,13 @@ export class ChangeRequestsService {
 
   async edit(
     id: string,
-    changes: Partial<ChangeContent>,
+    proposed: Partial<Proposal>,
     ctx: WriteContext,
     expectedRevision?: number,
   ): Promise<ChangeRequest> {
-    if (changes.items) await this.validate({ items: changes.items });
+    const { items: proposedItems, ...rest } = proposed;
+    const changes: Partial<ChangeContent> = { ...rest };
+    if (proposedItems) changes.items = await this.validated(proposedItems);
     return this.transition(id, (cr) => {
       if (expectedRevision !== undefined && expectedRevision !== cr.revision) {
         throw new RevisionMismatch(id, cr.revision);
@@ -150,6 +164,8 @@ export class ChangeRequestsService {
    */
   async apply(id: string, mode: ApplyMode, ctx: WriteContext, known?: StoredChangeRequest): Promise<ChangeRequest> {
     const { request: cr, rowVersion } = known ?? (await this.stored(id));
+    // An "emergency" apply of a request that has its approvals is a normal one.
+    if (mode === 'emergency' && cr.state === 'approved') mode = 'manual';
     assertApplicable(cr, mode, this.policy);
     const ids = cr.items.map((i) => i.thresholdId);
     const stored = new Map<string, Threshold>((await this.thresholds.findByIds(ids)).map((t) => [t.id, t]));
@@ -235,11 +251,13 @@ export class ChangeRequestsService {
     );
   }
 
-  /** Items checked against the stored thresholds as they are now (CONTRACT §7.1). */
-  private async validate(content: Pick<ChangeContent, 'items'>): Promise<void> {
+  /** Items completed and checked against the stored thresholds as they are now (CONTRACT §7.1). */
+  private async validated(proposed: readonly ProposedItem[]): Promise<ChangeItem[]> {
     const all = new Map((await this.thresholds.findAll()).map((t) => [t.id, t]));
-    const violations = itemViolations(content.items, all);
+    const items = completeItems(proposed, all);
+    const violations = itemViolations(items, all);
     if (violations.length > 0) throw new ValidationError(violations, "The change request's items are invalid.");
+    return items;
   }
 }
 

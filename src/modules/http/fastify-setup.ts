@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuseConnect, refuseExpectation, refuseMissingHost } from '@app/modules/http/edge-answers';
+import { BadRequestError } from '@app/modules/thresholds/domain/errors';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { IMPORT_PATH } from '@app/modules/thresholds/http/transfer.controller';
 
@@ -58,7 +59,14 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
     (request: FastifyRequest, body: string, done) => {
       // A client that sends `Content-Type: application/json` on every request may DELETE (no body).
       if (body === '' && request.method === 'DELETE') return done(null, undefined);
-      void parseJson(request, body, done);
+      // NUL, which JSON can carry only as \u0000: PostgreSQL's text and jsonb cannot hold it, so it is
+      // refused here, whatever the route and the store (the memory store would keep it).
+      if (!body.includes('\\u0000')) return void parseJson(request, body, done);
+      void parseJson(request, body, (error: Error | null, value?: unknown) =>
+        error || !holdsNul(value)
+          ? done(error, value)
+          : done(new BadRequestError('The request body holds a NUL character (\\u0000), which no field accepts.')),
+      );
     },
   );
 
@@ -91,4 +99,14 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
   instance.server.on('connect', refuseConnect);
   // An `Expect` other than 100-continue: Node would answer a bare 417 of its own.
   instance.server.on('checkExpectation', (req: IncomingMessage) => refuseExpectation(req.socket));
+}
+
+/** Whether a parsed JSON value holds NUL in any string or key. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, v]) => key.includes('\u0000') || holdsNul(v));
+  }
+  return false;
 }

@@ -1,7 +1,14 @@
 import { findDefaultConflicts } from '@app/modules/thresholds/domain/invariants';
-import { canonicalId, newThreshold, nextVersion, type Threshold } from '@app/modules/thresholds/domain/threshold';
+import {
+  applyChanges,
+  canonicalId,
+  fieldsOf,
+  newThreshold,
+  nextVersion,
+  type Threshold,
+} from '@app/modules/thresholds/domain/threshold';
 import type { Violation } from '@app/modules/thresholds/domain/errors';
-import type { ChangeItem } from './change-request';
+import type { ChangeItem, ProposedItem } from './change-request';
 
 /** An item whose base no longer holds: the threshold moved since the author saw it. */
 export interface MovedItem {
@@ -58,6 +65,23 @@ export function writesOf(
     } else writes.deletes.push({ id: item.thresholdId, expectedVersion: current!.version });
   }
   return writes;
+}
+
+/**
+ * Items with complete proposed states: an update that names some fields takes the others from the
+ * stored threshold (absent from `stored`: left for `itemViolations` to report, as an empty update).
+ */
+export function completeItems(items: readonly ProposedItem[], stored: ReadonlyMap<string, Threshold>): ChangeItem[] {
+  return items.map((item) => {
+    if (!('changes' in item)) return item;
+    const current = stored.get(canonicalId(item.thresholdId));
+    return {
+      op: 'update',
+      thresholdId: item.thresholdId,
+      baseVersion: item.baseVersion,
+      threshold: current ? applyChanges(fieldsOf(current), item.changes) : null,
+    };
+  });
 }
 
 /**

@@ -174,6 +174,34 @@ describe('change request states (CONTRACT §7.2)', () => {
     expect(notApplied(inState('approved'), 'manual', 'moved', T0)).toMatchObject({ state: 'conflicted' });
   });
 
+  it('sent back after a refused apply, a request goes round again: a new revision, earlier approvals void', () => {
+    let cr = review(
+      submit(draft('cr', content, 'alice', T0), ONE, later(1)),
+      { reviewer: 'bob', decision: 'approve', comment: null },
+      ONE,
+      later(2),
+    );
+    cr = notApplied(cr, 'manual', 'moved', later(3));
+    cr = submit(cr, ONE, later(4));
+    expect([cr.state, cr.revision, approvers(cr)]).toEqual(['in_review', 2, []]);
+    // bob may review the new round.
+    expect(review(cr, { reviewer: 'bob', decision: 'approve', comment: null }, ONE, later(5)).state).toBe('approved');
+  });
+
+  it('an emergency: its applier may not review it afterwards; any review after the fact ends the wait', () => {
+    let cr = applied(submit(draft('cr', content, 'alice', T0), ONE, later(1)), 'root', 'emergency', later(2));
+    expect(() => review(cr, { reviewer: 'root', decision: 'approve', comment: null }, ONE, later(3))).toThrow(
+      SelfReviewError,
+    );
+    cr = review(cr, { reviewer: 'bob', decision: 'reject', comment: 'revert it' }, ONE, later(3));
+    expect([cr.state, awaitingReview(cr)]).toEqual(['applied', false]);
+  });
+
+  it('a failure reason is kept to 2000 characters; a failed scheduled request keeps when it was due', () => {
+    const failed = notApplied({ ...inState('scheduled'), scheduledFor: later(9) }, 'scheduled', 'x'.repeat(5000), T0);
+    expect([failed.failure?.length, failed.scheduledFor]).toEqual([2000, later(9)]);
+  });
+
   it('every refusal of a state is a StateConflictError naming the state', () => {
     expect(() => cancel(inState('applied'), T0)).toThrow(StateConflictError);
   });

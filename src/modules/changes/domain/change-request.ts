@@ -4,7 +4,7 @@
  * functions; every refusal is a domain error with the problem code the API answers.
  */
 import { ConflictError, ForbiddenError, ValidationError } from '@app/modules/thresholds/domain/errors';
-import type { ThresholdFields } from '@app/modules/thresholds/domain/threshold';
+import type { ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 
 export const CHANGE_STATES = [
   'draft',
@@ -34,6 +34,13 @@ export interface ChangeItem {
   /** The complete proposed state (create, update); null for a delete. */
   threshold: ThresholdFields | null;
 }
+
+/**
+ * An item as proposed: an update may name only the fields it changes; the others are completed
+ * from the stored threshold when the request is written, so the request always holds complete states.
+ */
+export type ProposedItem =
+  ChangeItem | { op: 'update'; thresholdId: string; baseVersion: number; changes: ThresholdChanges };
 
 export const DECISIONS = ['approve', 'reject'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -159,6 +166,8 @@ export function submit(cr: ChangeRequest, policy: ChangePolicy, at: Date): Chang
   allow(cr, 'submit', ['draft', 'conflicted', 'failed']);
   return {
     ...cr,
+    // Sent back after an apply did not happen: a new review round (approvals of the old one are void).
+    revision: cr.state === 'draft' ? cr.revision : cr.revision + 1,
     state: policy.approvals === 0 ? 'approved' : 'in_review',
     submittedAt: at,
     updatedAt: at,
@@ -177,7 +186,8 @@ export function approvers(cr: ChangeRequest): string[] {
 export function awaitingReview(cr: ChangeRequest): boolean {
   if (cr.state === 'in_review') return true;
   const appliedAt = cr.appliedAt?.getTime() ?? Infinity;
-  return cr.emergency && !cr.reviews.some((r) => r.decision === 'approve' && r.at.getTime() >= appliedAt);
+  // An emergency waits for one review after the fact: an approval, or a reject (then a reverting change).
+  return cr.emergency && !cr.reviews.some((r) => r.at.getTime() >= appliedAt);
 }
 
 /** Whether `person` may review the request now: it awaits review, they did not write it, nor review this revision. */
@@ -241,6 +251,9 @@ export function cancel(cr: ChangeRequest, at: Date): ChangeRequest {
 
 export type ApplyMode = 'manual' | 'scheduled' | 'emergency';
 
+/** The longest failure reason kept (the store's column). */
+const MAX_FAILURE = 2000;
+
 /**
  * Whether the request may be applied now, and how it will be recorded. Manual: an approved
  * request (or, with no approvals needed, any submitted or draft one); scheduled: the scheduler's,
@@ -254,8 +267,8 @@ export function assertApplicable(cr: ChangeRequest, mode: ApplyMode, policy: Cha
     policy.approvals === 0 ? ['draft', 'in_review', 'approved', 'conflicted', 'failed'] : ['approved'];
   if (!allowed.includes(cr.state) && cr.state === 'in_review') {
     throw new ConflictError(
-      `The change request has ${approvers(cr).length} of the ${policy.approvals} approvals it needs; ` +
-        'an admin may apply it anyway with {"emergency": true}, which is recorded and alerted.',
+      `The change request has ${approvers(cr).length} of the ${policy.approvals} approvals it needs: ask a reviewer ` +
+        '(someone who did not write it). In an emergency, an admin may apply it with {"emergency": true}, which is recorded and alerted.',
       [{ field: '/state', message: 'is in_review', code: 'not_approved' }],
     );
   }
@@ -269,6 +282,8 @@ export function applied(cr: ChangeRequest, by: string, mode: ApplyMode, at: Date
     appliedAt: at,
     appliedBy: by,
     emergency: mode === 'emergency',
+    // Whoever forced it through may not be the one to review it afterwards.
+    editors: mode === 'emergency' && !cr.editors.includes(by) ? [...cr.editors, by] : cr.editors,
     scheduledFor: null,
     failure: null,
     updatedAt: at,
@@ -280,8 +295,9 @@ export function notApplied(cr: ChangeRequest, mode: ApplyMode, failure: string, 
   return {
     ...cr,
     state: mode === 'scheduled' ? 'failed' : 'conflicted',
-    scheduledFor: null,
-    failure,
+    // A failed scheduled request keeps the time it was due.
+    scheduledFor: mode === 'scheduled' ? cr.scheduledFor : null,
+    failure: failure.length > MAX_FAILURE ? `${failure.slice(0, MAX_FAILURE - 1)}…` : failure,
     updatedAt: at,
   };
 }

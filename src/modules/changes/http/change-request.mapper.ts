@@ -4,15 +4,15 @@ import { ValidationError } from '@app/modules/thresholds/domain/errors';
 import {
   approvers,
   awaitingReview,
-  type ChangeItem,
   type ChangeRequest,
+  type ProposedItem,
 } from '@app/modules/changes/domain/change-request';
 import type { ChangePolicy } from '@app/modules/changes/domain/change-request';
 import type { ChangeItemBody, ChangeRequestResponse } from '@app/modules/changes/http/change-request.schemas';
-import { fieldsFromBody, toFieldsResponse } from '@app/modules/thresholds/http/threshold.mapper';
+import { fieldsFromBody, fromPatchBody, toFieldsResponse } from '@app/modules/thresholds/http/threshold.mapper';
 
 /** Wire → domain: a create without an id gets one now, so every item names its threshold. */
-export function fromItemBody(item: ChangeItemBody): ChangeItem {
+export function fromItemBody(item: ChangeItemBody): ProposedItem {
   if (item.op === 'create') {
     return {
       op: 'create',
@@ -26,7 +26,7 @@ export function fromItemBody(item: ChangeItemBody): ChangeItem {
       op: 'update',
       thresholdId: item.threshold_id,
       baseVersion: item.base_version,
-      threshold: fieldsFromBody(item.threshold),
+      changes: fromPatchBody(item.threshold),
     };
   }
   return { op: 'delete', thresholdId: item.threshold_id, baseVersion: item.base_version, threshold: null };

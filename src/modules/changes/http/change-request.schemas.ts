@@ -2,9 +2,15 @@
 import { z } from 'zod';
 import { CHANGE_OPS, CHANGE_STATES, DECISIONS } from '@app/modules/changes/domain/change-request';
 import { newIdSchema, uuidSchema } from '@app/modules/thresholds/domain/threshold.rules';
-import { thresholdFieldsBody, thresholdFieldsResponse } from '@app/modules/thresholds/http/threshold.schemas';
+import {
+  patchThresholdBody,
+  thresholdFieldsBody,
+  thresholdFieldsResponse,
+} from '@app/modules/thresholds/http/threshold.schemas';
 
-const MAX_ITEMS = 1000;
+/** The most items a change request holds (CONTRACT §7.1). */
+export const MAX_CHANGE_ITEMS = 1000;
+const MAX_ITEMS = MAX_CHANGE_ITEMS;
 const text = (min: number, max: number): z.ZodString =>
   z
     .string({ error: 'must be a string' })
@@ -27,7 +33,10 @@ const itemSchema = z
         op: z.literal('update'),
         threshold_id: uuidSchema,
         base_version: versionSchema.meta({ description: 'The version the author saw; apply refuses if it moved.' }),
-        threshold: thresholdFieldsBody,
+        threshold: patchThresholdBody.meta({
+          description:
+            'The fields that change; the others keep their stored values (the request holds the complete state).',
+        }),
       }),
       z.strictObject({
         op: z.literal('delete'),
@@ -115,7 +124,13 @@ const limitQuery = z
 
 export const listChangeRequestsQuery = z.object({
   state: z.enum(CHANGE_STATES, { error: `must be one of ${CHANGE_STATES.join(', ')}` }).optional(),
-  created_by: z.string().min(1).max(255).optional().meta({ description: 'Only requests written by this key name.' }),
+  created_by: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((v) => !v.includes('\u0000'), { error: 'must not contain NUL' })
+    .optional()
+    .meta({ description: 'Only requests written by this key name.' }),
   awaiting_review_by: z
     .literal('me', { error: "must be 'me'" })
     .optional()

@@ -125,15 +125,16 @@ export class ChangeRequestsController {
   @HttpCode(200)
   async apply(
     @Param('id', paramPipe('id', idParam)) id: string,
-    @Body(bodyPipe(applyBody)) body: ApplyBody,
+    @Body(bodyPipe(applyBody.optional())) body: ApplyBody | undefined,
     @WriteCtx() ctx: WriteContext,
     @Req() request: FastifyRequest & { principal?: Principal },
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    if (body.emergency && !(request.principal && roleAtLeast(request.principal.role, 'admin'))) {
+    const emergency = body?.emergency === true;
+    if (emergency && !(request.principal && roleAtLeast(request.principal.role, 'admin'))) {
       throw new ForbiddenError('An emergency apply needs the admin role.');
     }
-    return this.answer(reply, await this.changes.apply(id, body.emergency ? 'emergency' : 'manual', ctx));
+    return this.answer(reply, await this.changes.apply(id, emergency ? 'emergency' : 'manual', ctx));
   }
 
   @Post(':id/schedule')

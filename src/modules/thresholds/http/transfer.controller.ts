@@ -10,6 +10,7 @@ import { TransferService } from '@app/modules/thresholds/transfer.service';
 import { RequireRole } from '@app/modules/auth/auth.decorators';
 import { ChangeRequestsService } from '@app/modules/changes/change-requests.service';
 import type { ChangeItem } from '@app/modules/changes/domain/change-request';
+import { MAX_CHANGE_ITEMS } from '@app/modules/changes/http/change-request.schemas';
 import { toChangeRequestResponse } from '@app/modules/changes/http/change-request.mapper';
 import { CHANGE_REQUESTS_PATH } from '@app/modules/changes/http/change-requests.controller';
 import { ValidationError } from '@app/modules/thresholds/domain/errors';
@@ -43,6 +44,18 @@ export class TransferController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     const items = parseImportBody(body);
+    if (query.as_change_request && query.dry_run) {
+      throw new ValidationError(
+        [
+          {
+            field: '/dry_run',
+            message: 'cannot be combined with as_change_request (which writes nothing already)',
+            code: 'invalid',
+          },
+        ],
+        'as_change_request=true writes no threshold; leave dry_run out.',
+      );
+    }
     if (query.as_change_request) {
       const plan = await this.transfer.plan(items, query.mode, ctx);
       const { created, updated, deleted } = plan.counts;
@@ -88,6 +101,18 @@ function itemsOfImport(plan: PlannedImport): ChangeItem[] {
       threshold: null,
     })),
   ];
+  if (items.length > MAX_CHANGE_ITEMS) {
+    throw new ValidationError(
+      [
+        {
+          field: '/',
+          message: `would make ${items.length} items; a change request holds at most ${MAX_CHANGE_ITEMS}`,
+          code: 'too_large',
+        },
+      ],
+      `The import would change ${items.length} thresholds; a change request holds at most ${MAX_CHANGE_ITEMS}: split the file.`,
+    );
+  }
   if (items.length === 0) {
     throw new ValidationError(
       [{ field: '/', message: 'every item equals the stored threshold', code: 'unchanged' }],

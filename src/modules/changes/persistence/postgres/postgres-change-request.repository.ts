@@ -50,7 +50,7 @@ export class PostgresChangeRequestRepository extends ChangeRequestRepository {
       q.andWhere(
         `(cr.state = 'in_review' OR (cr.state = 'applied' AND cr.emergency AND NOT EXISTS (
            SELECT 1 FROM change_request_reviews r
-            WHERE r.change_request_id = cr.id AND r.decision = 'approve' AND r.at >= cr.applied_at)))`,
+            WHERE r.change_request_id = cr.id AND r.at >= cr.applied_at)))`,
       )
         .andWhere('NOT (cr.editors ? :me)', { me: filter.awaitingReviewBy })
         .andWhere(

@@ -1,6 +1,6 @@
 import type { Histogram } from 'prom-client';
-import { DatabaseUnavailableError, type DatabaseService } from '@app/modules/database/database.service';
-import { UnavailableError } from '@app/modules/thresholds/domain/errors';
+import type { DatabaseService } from '@app/modules/database/database.service';
+import { guardedOperation } from '@app/modules/database/guarded-operation';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
 import {
@@ -15,9 +15,6 @@ import type {
   NewThreshold,
   WriteContext,
 } from '@app/modules/thresholds/domain/writes';
-
-/** Seconds a client is told to wait (`Retry-After`) while the database is down. */
-export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Puts the database circuit breaker in front of a store: while the database is known down,
@@ -86,17 +83,7 @@ export class GuardedThresholdRepository extends ThresholdRepository {
     return this.guard('revision', () => this.inner.revision());
   }
 
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    let outcome = 'ok';
-    try {
-      return await this.database.run(work);
-    } catch (error) {
-      outcome = error instanceof DatabaseUnavailableError ? 'unavailable' : 'error';
-      if (error instanceof DatabaseUnavailableError) throw new UnavailableError(undefined, RETRY_AFTER_SECONDS);
-      throw error;
-    } finally {
-      this.queryDuration?.observe({ operation, outcome }, (performance.now() - started) / 1000);
-    }
+  private guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return guardedOperation(this.database, this.queryDuration, operation, work);
   }
 }

@@ -9,6 +9,7 @@ import { PgChangeFeed } from '@app/modules/thresholds/persistence/postgres/pg-ch
 import { PostgresThresholdRepository } from '@app/modules/thresholds/persistence/postgres/postgres-threshold.repository';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 import { ChangeRequestRepository } from '@app/modules/changes/persistence/change-request.repository';
+import { GuardedChangeRequestRepository } from '@app/modules/changes/persistence/postgres/guarded-change-request.repository';
 import { PostgresChangeRequestRepository } from '@app/modules/changes/persistence/postgres/postgres-change-request.repository';
 
 /** The store and change feed on PostgreSQL: the repository behind the circuit breaker, LISTEN/NOTIFY. */
@@ -22,8 +23,9 @@ export function postgresProviders(): Provider[] {
     },
     {
       provide: ChangeRequestRepository,
-      inject: [DatabaseService],
-      useFactory: (db: DatabaseService): ChangeRequestRepository => new PostgresChangeRequestRepository(db.source),
+      inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
+      useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ChangeRequestRepository =>
+        new GuardedChangeRequestRepository(new PostgresChangeRequestRepository(db.source), db, queryDuration),
     },
     {
       provide: ThresholdChangeFeed,
