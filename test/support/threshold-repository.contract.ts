@@ -32,6 +32,21 @@ export function thresholdRepositoryContract(
         await expect(repo.findById(created.id)).resolves.toEqual(created);
       });
 
+      it('an id deleted and created again continues its versions: an id and a version name one state', async () => {
+        const repo = await makeRepository([]);
+        const first = await repo.create(aThresholdFields({ name: 'first life' }), ctx);
+        await repo.update(first.id, { priority: 3 }, ctx);
+        await repo.delete(first.id, ctx);
+        const again = await repo.create({ ...aThresholdFields({ name: 'second life' }), id: first.id }, ctx);
+        expect(again.version).toBe(3);
+        await repo.delete(first.id, ctx);
+        const imported = aThreshold({ id: first.id, version: 1, name: 'third life' });
+        await repo.applyImport({ creates: [imported], updates: [], deletes: [] }, ctx);
+        expect((await repo.findById(first.id))?.version).toBe(4);
+        const versions = (await repo.history(first.id)).map((e) => e.version);
+        expect(versions).toEqual([4, 3, 3, 2, 2, 1]);
+      });
+
       it('keeps a client-supplied id', async () => {
         const repo = await makeRepository([]);
         const id = randomUUID();

@@ -65,3 +65,19 @@ export function historyEntry(
     approvers: ctx.approvers ? [...ctx.approvers] : null,
   };
 }
+
+/**
+ * The action an import's entry records: `import` for an import, the item's own (`create`,
+ * `update`, `delete`) when the write applies a change request, whose entry names it.
+ */
+export function importAction(ctx: WriteContext, op: 'create' | 'update' | 'delete'): HistoryAction {
+  return ctx.changeRequestId ? op : 'import';
+}
+
+/**
+ * A threshold created under an id that had versions before (deleted, then created again)
+ * continues their numbering, so an id and a version always name one state (CONTRACT §7.4).
+ */
+export function continuing(created: Threshold, lastVersion: number): Threshold {
+  return created.version > lastVersion ? created : { ...created, version: lastVersion + 1 };
+}

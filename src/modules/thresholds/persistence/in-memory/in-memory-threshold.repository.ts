@@ -16,7 +16,7 @@ import {
   type Threshold,
   type ThresholdChanges,
 } from '@app/modules/thresholds/domain/threshold';
-import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
+import { continuing, historyEntry, importAction, type HistoryEntry } from '@app/modules/thresholds/domain/history';
 import { MemoryTransaction } from '@app/modules/thresholds/persistence/in-memory/memory-transaction';
 import {
   IDEMPOTENCY_TTL_MS,
@@ -72,7 +72,7 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     if (claim !== undefined && this.live(claim)) throw new IdempotencyKeyTaken();
     if (this.rows.has(id)) throw duplicateIdError(id);
     const now = this.clock();
-    const created = newThreshold(input, id, ctx.actor, now);
+    const created = continuing(newThreshold(input, id, ctx.actor, now), this.lastVersion(id));
     this.assertDefaultRule(created);
     this.rows.set(id, cloneThreshold(created));
     this.log.push(historyEntry('create', null, created, ctx, now));
@@ -146,17 +146,18 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     for (const { id, expectedVersion } of plan.deletes) {
       const current = this.getForWrite(id, expectedVersion);
       next.delete(id);
-      entries.push(historyEntry('import', current, null, ctx, at));
+      entries.push(historyEntry(importAction(ctx, 'delete'), current, null, ctx, at));
     }
     for (const { threshold, expectedVersion } of plan.updates) {
       const current = this.getForWrite(threshold.id, expectedVersion);
       next.set(threshold.id, cloneThreshold(threshold));
-      entries.push(historyEntry('import', current, threshold, ctx, at));
+      entries.push(historyEntry(importAction(ctx, 'update'), current, threshold, ctx, at));
     }
-    for (const t of plan.creates) {
-      if (next.has(t.id)) throw duplicateIdError(t.id);
+    for (const planned of plan.creates) {
+      if (next.has(planned.id)) throw duplicateIdError(planned.id);
+      const t = continuing(planned, this.lastVersion(planned.id));
       next.set(t.id, cloneThreshold(t));
-      entries.push(historyEntry('import', null, t, ctx, at));
+      entries.push(historyEntry(importAction(ctx, 'create'), null, t, ctx, at));
     }
     const conflict = findDefaultConflicts(next.values())[0];
     if (conflict) {
@@ -167,6 +168,13 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
     this.rows.clear();
     for (const [id, t] of next) this.rows.set(id, t);
     this.log.push(...entries);
+  }
+
+  /** The highest version an id ever had (0: never used): a threshold created again continues from it. */
+  private lastVersion(id: string): number {
+    let last = 0;
+    for (const e of this.log) if (e.thresholdId === id && e.version > last) last = e.version;
+    return last;
   }
 
   async revision(): Promise<string> {

@@ -13,7 +13,7 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '@app/modules/thresholds/domain/errors';
-import { historyEntry, type HistoryEntry } from '@app/modules/thresholds/domain/history';
+import { continuing, historyEntry, importAction, type HistoryEntry } from '@app/modules/thresholds/domain/history';
 import { defaultConflictError, duplicateIdError } from '@app/modules/thresholds/domain/invariants';
 import {
   applyChanges,
@@ -101,7 +101,10 @@ export class PostgresThresholdRepository extends ThresholdRepository {
 
   async create(input: NewThreshold, ctx: WriteContext, idempotency?: IdempotencyClaim): Promise<Threshold> {
     const now = this.clock();
-    const created = newThreshold(input, input.id ?? randomUUID(), ctx.actor, now);
+    // A client-given id may have been used before (deleted since): its versions continue.
+    const last =
+      input.id === undefined ? 0 : ((await lastVersions(this.dataSource.manager, [input.id])).get(input.id) ?? 0);
+    const created = continuing(newThreshold(input, input.id ?? randomUUID(), ctx.actor, now), last);
     const values = this.statements.thresholds.values(toEntity(created));
     const entry = historyEntry('create', null, created, ctx, now);
     if (!idempotency) {
@@ -206,16 +209,21 @@ export class PostgresThresholdRepository extends ThresholdRepository {
         for (const { id, expectedVersion } of plan.deletes) {
           const current = await this.lockedVersion(m, id, expectedVersion);
           await m.delete(ThresholdEntity, { id });
-          entries.push(historyEntry('import', current, null, ctx, at));
+          entries.push(historyEntry(importAction(ctx, 'delete'), current, null, ctx, at));
         }
         for (const { threshold, expectedVersion } of updates) {
           const current = await this.lockedVersion(m, threshold.id, expectedVersion);
           await m.update(ThresholdEntity, { id: threshold.id }, row(toEntity(threshold)));
-          entries.push(historyEntry('import', current, threshold, ctx, at));
+          entries.push(historyEntry(importAction(ctx, 'update'), current, threshold, ctx, at));
         }
-        for (const t of plan.creates) {
+        const last = await lastVersions(
+          m,
+          plan.creates.map((t) => t.id),
+        );
+        for (const planned of plan.creates) {
+          const t = continuing(planned, last.get(planned.id) ?? 0);
           await m.insert(ThresholdEntity, row(toEntity(t)));
-          entries.push(historyEntry('import', null, t, ctx, at));
+          entries.push(historyEntry(importAction(ctx, 'create'), null, t, ctx, at));
         }
         if (entries.length > 0)
           await m.insert(
@@ -366,4 +374,15 @@ async function loadAll(manager: EntityManager): Promise<Threshold[]> {
     if (rows.length < LOAD_PAGE) return all;
     after = rows[rows.length - 1].id;
   }
+}
+
+/** The highest version each of `ids` ever had, from the audit trail (absent: never used). */
+async function lastVersions(m: EntityManager, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await m.query<{ threshold_id: string; version: number }[]>(
+    `SELECT threshold_id, max(version) AS version FROM risk_threshold_history
+      WHERE threshold_id = ANY($1::uuid[]) GROUP BY threshold_id`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.threshold_id, Number(r.version)]));
 }
