@@ -30,33 +30,27 @@ describe('migrations', () => {
     await db.drop();
   });
 
+  const ALL_TABLES = [
+    'change_request_items',
+    'change_request_reviews',
+    'change_requests',
+    'idempotency_keys',
+    'migrations',
+    'risk_threshold_history',
+    'risk_thresholds',
+  ];
+
   it('run on an empty database, revert all the way down, and run again', async () => {
     expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(
       MIGRATIONS.map((M) => new M().name),
     );
-    expect(await tables(ds)).toEqual([
-      'change_request_items',
-      'change_request_reviews',
-      'change_requests',
-      'idempotency_keys',
-      'migrations',
-      'risk_threshold_history',
-      'risk_thresholds',
-    ]);
+    expect(await tables(ds)).toEqual(ALL_TABLES);
     for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables(ds)).toEqual(['migrations']);
     expect(await ds.showMigrations()).toBe(true);
     await ds.runMigrations({ transaction: 'each' });
     expect(await ds.showMigrations()).toBe(false);
-    expect(await tables(ds)).toEqual([
-      'change_request_items',
-      'change_request_reviews',
-      'change_requests',
-      'idempotency_keys',
-      'migrations',
-      'risk_threshold_history',
-      'risk_thresholds',
-    ]);
+    expect(await tables(ds)).toEqual(ALL_TABLES);
   });
 
   it('the entities and the migrations describe the same schema (drift check)', async () => {

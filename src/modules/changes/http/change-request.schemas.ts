@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CHANGE_OPS, CHANGE_STATES, DECISIONS } from '@app/modules/changes/domain/change-request';
 import { newIdSchema, uuidSchema } from '@app/modules/thresholds/domain/threshold.rules';
 import {
+  pageLimitQuery,
   patchThresholdBody,
   thresholdFieldsBody,
   thresholdFieldsResponse,
@@ -111,16 +112,7 @@ export const scheduleBody = z
   .meta({ id: 'ScheduleRequest' });
 export type ScheduleBody = z.output<typeof scheduleBody>;
 
-const limitQuery = z
-  .string()
-  .regex(/^\d+$/, { error: 'must be an integer from 1 to 100' })
-  .transform(Number)
-  .pipe(
-    z
-      .int()
-      .min(1, { error: 'must be an integer from 1 to 100' })
-      .max(100, { error: 'must be an integer from 1 to 100' }),
-  );
+const limitQuery = pageLimitQuery(100);
 
 export const listChangeRequestsQuery = z.object({
   state: z.enum(CHANGE_STATES, { error: `must be one of ${CHANGE_STATES.join(', ')}` }).optional(),

@@ -117,16 +117,14 @@ export const importQuery = z.object({
 });
 export type ImportQuery = z.output<typeof importQuery>;
 
-const limitQuery = z
-  .string()
-  .regex(/^\d+$/, { error: 'must be an integer from 1 to 500' })
-  .transform(Number)
-  .pipe(
-    z
-      .int()
-      .min(1, { error: 'must be an integer from 1 to 500' })
-      .max(500, { error: 'must be an integer from 1 to 500' }),
-  );
+/** A page size in a query string: digits, 1 to `max`. */
+export function pageLimitQuery(
+  max: number,
+): z.ZodPipe<z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>, z.ZodInt> {
+  const error = `must be an integer from 1 to ${max}`;
+  return z.string().regex(/^\d+$/, { error }).transform(Number).pipe(z.int().min(1, { error }).max(max, { error }));
+}
+const limitQuery = pageLimitQuery(500);
 
 export const listQuery = z.object({
   category: categorySchema.optional(),
