@@ -35,6 +35,12 @@ export class ChangeScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
+    const approvals = this.config.changes.approvals;
+    this.logger.log(
+      approvals === 0
+        ? 'change approvals: 0 (CHANGE_APPROVALS): direct threshold writes are allowed'
+        : `change approvals: ${approvals} (CHANGE_APPROVALS): every threshold change goes through a change request`,
+    );
     this.timer = setInterval(() => void this.tick(), this.config.changes.schedulerIntervalMs);
     this.timer.unref();
   }
