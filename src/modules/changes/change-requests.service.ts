@@ -45,7 +45,7 @@ import {
   ValidationError,
 } from '@app/modules/thresholds/domain/errors';
 import { sameFields, type Threshold } from '@app/modules/thresholds/domain/threshold';
-import { versionsOf } from '@app/modules/thresholds/domain/versions';
+import { versionOf } from '@app/modules/thresholds/domain/versions';
 import type { WriteContext } from '@app/modules/thresholds/domain/writes';
 import { ThresholdRepository } from '@app/modules/thresholds/persistence/threshold.repository';
 
@@ -222,9 +222,7 @@ export class ChangeRequestsService {
    */
   async restore(id: string, version: number, reason: string, ctx: WriteContext): Promise<ChangeRequest> {
     const [current, trail] = await Promise.all([this.thresholds.findById(id), this.thresholds.history(id)]);
-    if (!current && trail.length === 0) throw new NotFoundError('Threshold', id);
-    const target = versionsOf(current, trail).find((v) => v.version === version);
-    if (!target) throw new NotFoundError('Version', `${version} of threshold ${id}`);
+    const target = versionOf(id, version, current, trail);
     if (current && sameFields(current, target.fields)) {
       throw new ValidationError(
         [

@@ -622,7 +622,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request or URL (BAD_REQUEST).',
   401: 'No API key, or an unknown one (WWW-Authenticate: Bearer).',
   403: 'The key is valid but its role is too low for this operation.',
-  404: 'No such threshold, or no such route.',
+  404: 'No such threshold, version or change request, or no such route.',
   408: 'The request (headers or body) did not arrive in time.',
   409: 'The write conflicts with stored data (a duplicate id, a second active default in a category), a change request is in another state or its items moved (CONFLICT), or changes need approvals and go through a change request (APPROVAL_REQUIRED).',
   412: 'If-Match does not match the current version; the current ETag is returned.',
@@ -650,7 +650,7 @@ const RATE_LIMIT_HEADERS = {
 
 /** What each header of a success answer says. */
 const SUCCESS_HEADERS: Record<string, string> = {
-  Location: 'The URL of the created threshold.',
+  Location: 'The URL of what was created (a threshold, or a change request).',
   'Idempotent-Replayed': 'true when the answer replays the create an earlier request with this Idempotency-Key made.',
   'Content-Disposition': 'attachment; filename=thresholds_export.json',
 };
@@ -890,7 +890,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           description: "The caller's X-Request-Id when it is 1-128 characters of [A-Za-z0-9._:-], else a new UUID.",
           schema: { type: 'string' },
         },
-        ETag: { description: 'The strong entity tag of the threshold version, e.g. "3".', schema: { type: 'string' } },
+        ETag: {
+          description: 'The strong entity tag: a threshold\'s version or a change request\'s revision, e.g. "3".',
+          schema: { type: 'string' },
+        },
         'X-Data-Stale': {
           description:
             'Present (true) while the database is unreachable: the answer comes from the last loaded snapshot. Sent with Warning: 110 - "Response is Stale".',

@@ -5,7 +5,7 @@ import { AppConfig } from '@app/modules/config/app-config';
 import { ApprovalRequiredError, ConflictError, NotFoundError } from '@app/modules/thresholds/domain/errors';
 import type { HistoryEntry } from '@app/modules/thresholds/domain/history';
 import type { Threshold, ThresholdChanges } from '@app/modules/thresholds/domain/threshold';
-import { versionsOf, type ThresholdVersion } from '@app/modules/thresholds/domain/versions';
+import { versionOf, type ThresholdVersion } from '@app/modules/thresholds/domain/versions';
 import {
   IdempotencyKeyTaken,
   ThresholdRepository,
@@ -145,9 +145,6 @@ export class ThresholdsService {
    */
   async version(id: string, version: number): Promise<ThresholdVersion> {
     const [current, trail] = await Promise.all([this.repository.findById(id), this.repository.history(id)]);
-    if (!current && trail.length === 0) throw new NotFoundError('Threshold', id);
-    const found = versionsOf(current, trail).find((v) => v.version === version);
-    if (!found) throw new NotFoundError('Version', `${version} of threshold ${id}`);
-    return found;
+    return versionOf(id, version, current, trail);
   }
 }

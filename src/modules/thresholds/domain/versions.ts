@@ -1,3 +1,4 @@
+import { NotFoundError } from './errors';
 import type { HistoryAction, HistoryEntry } from './history';
 import { FIELD_NAMES, SYSTEM_ACTOR, type Threshold, type ThresholdFields } from './threshold';
 
@@ -99,6 +100,22 @@ interface WalkState {
 /** The client fields only, copied. */
 function pick(fields: ThresholdFields): ThresholdFields {
   return structuredClone(Object.fromEntries(FIELD_NAMES.map((f) => [f, fields[f]]))) as unknown as ThresholdFields;
+}
+
+/**
+ * One version of threshold `id` (for an id deleted and created again, the newest life that had
+ * it); `NotFoundError` for an id that never existed or a version it never had.
+ */
+export function versionOf(
+  id: string,
+  version: number,
+  current: Threshold | null,
+  trailNewestFirst: readonly HistoryEntry[],
+): ThresholdVersion {
+  if (!current && trailNewestFirst.length === 0) throw new NotFoundError('Threshold', id);
+  const found = versionsOf(current, trailNewestFirst).find((v) => v.version === version);
+  if (!found) throw new NotFoundError('Version', `${version} of threshold ${id}`);
+  return found;
 }
 
 /**
