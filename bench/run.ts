@@ -6,25 +6,48 @@
  * - baseline: a bare `node:http` server answering a JSON body of the size of a classify answer;
  * - the service: classify, get by id, list (limit 100), match, batch classify (1000 items), and
  *   create (against a raw `pg` INSERT of the same row);
- * - at 100, 10,000 and 100,000 stored thresholds; plus start-to-ready and RSS.
+ * - at 100, 10,000 and 100,000 stored thresholds; plus start-to-ready and RSS;
+ * - change management at 10,000 thresholds with 100,000 history rows: past decisions (`as_of`)
+ *   and the apply of a 1000-item change request against an import of the same 1000 changes.
  *
  * Server processes are pinned to core 0 and the load generator (autocannon, its own process) to
  * core 1 when `taskset` exists. Loopback only, every measurement bounded in time. Prints a table
  * and writes `bench/results/<date>-<mode>.json` (or into `--out`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { sha256Hex } from '@app/modules/auth/api-keys';
 import { loadConfig } from '@app/modules/config/app-config';
 import { dataSourceOptions } from '@app/modules/database/data-source.options';
 import { adminQuery, startPostgresServer, withDatabase } from '@test/support/postgres';
-import { freePort } from '@test/support/service-process';
-import { batchBody, classifyBodies, createBody, matchQueries, seededIds, topUp } from './support/workload';
+import {
+  ADMIN_KEY,
+  EDITOR_KEY,
+  hasTaskset,
+  jsonHeaders,
+  load,
+  LOAD_CPU,
+  median,
+  READER_KEY,
+  rssMb,
+  SERVER_CPU,
+  startBaseline,
+  startService,
+  type Load,
+  type Request,
+} from './support/harness';
+import {
+  batchBody,
+  classifyBodies,
+  createBody,
+  matchQueries,
+  seededHistory,
+  seededIds,
+  topUp,
+} from './support/workload';
 
 const ROOT = join(__dirname, '..');
 const QUICK = process.argv.includes('--quick');
@@ -39,139 +62,9 @@ const CONNECTIONS = 50;
 const BATCH_CONNECTIONS = 1;
 const BATCH_ITEMS = 1000;
 const CREATE_CONNECTIONS = 10;
-const READER_KEY = 'rts_bench_reader_key_000000000000000000000000';
-const EDITOR_KEY = 'rts_bench_editor_key_000000000000000000000000';
-
-const hasTaskset = cpus().length >= 2 && spawnSync('taskset', ['-p', String(process.pid)]).status === 0;
-const SERVER_CPU = '0';
-const LOAD_CPU = '1';
-
-function spawnNode(cpu: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return hasTaskset
-    ? spawn('taskset', ['-c', cpu, process.execPath, ...args], options)
-    : spawn(process.execPath, args, options);
-}
-
-interface Load {
-  total: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-}
-
-interface Request {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-  headers?: Record<string, string>;
-}
-
-/** One autocannon measurement, in its own process on the load core. */
-function load(baseUrl: string, requests: Request[], connections: number, seconds: number): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = spawnNode(
-      LOAD_CPU,
-      [
-        join(ROOT, 'bench/support/autocannon-worker.js'),
-        JSON.stringify({ url: baseUrl, connections, duration: seconds, requests }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`autocannon worker exited with ${code}`));
-      else resolve(JSON.parse(out) as Load);
-    });
-  });
-}
-
-interface Server {
-  baseUrl: string;
-  child: ChildProcess;
-  startToReadyMs: number;
-  stop(): Promise<void>;
-}
-
-async function waitReady(url: string, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited at start (code ${child.exitCode})`);
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (i > 6000) throw new Error(`${what} did not become ready`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-}
-
-async function startService(env: Record<string, string>, logFile: string): Promise<Server> {
-  const port = await freePort();
-  const log = openSync(logFile, 'a');
-  const started = performance.now();
-  const child = spawnNode(SERVER_CPU, [join(ROOT, 'dist/main.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', log, log],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      METRICS_ENABLED: 'true',
-      // Rate limiting runs (its cost is part of every request) with budgets the load never spends.
-      RATE_LIMIT_ENABLED: 'true',
-      RATE_LIMIT_READS: '10000000',
-      RATE_LIMIT_CLASSIFY: '10000000',
-      RATE_LIMIT_WRITES: '10000000',
-      API_KEYS: `bench-reader:reader:${sha256Hex(READER_KEY)},bench-editor:editor:${sha256Hex(EDITOR_KEY)}`,
-      SHUTDOWN_DELAY_MS: '0',
-      // The create row measures the direct write path (production asks for approvals by default).
-      CHANGE_APPROVALS: '0',
-      ...env,
-    },
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitReady(`${baseUrl}/health/ready`, child, 'the service').catch((error: Error) => {
-    throw new Error(`${error.message}; its log ends with:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-  });
-  return { baseUrl, child, startToReadyMs: Math.round(performance.now() - started), stop: stopper(child) };
-}
-
-async function startBaseline(bodyBytes: number): Promise<Server> {
-  const child = spawnNode(SERVER_CPU, [join(ROOT, 'bench/support/baseline-server.js'), String(bodyBytes)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<string>((resolve) =>
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
-  );
-  return { baseUrl: `http://127.0.0.1:${port}`, child, startToReadyMs: 0, stop: stopper(child) };
-}
-
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
-}
-
-const jsonHeaders = (key: string): Request['headers'] => ({
-  'content-type': 'application/json',
-  authorization: `Bearer ${key}`,
-});
+const CHANGE_SIZE = 10_000;
+const HISTORY_ROWS = 100_000;
+const APPLY_ITEMS = 1000;
 
 /** The service's endpoints as autocannon request lists. */
 function endpoints(): { name: string; connections: number; requests: Request[] }[] {
@@ -254,8 +147,6 @@ async function rawInserts(pool: Pool, seconds: number, concurrency: number): Pro
   return done / ((performance.now() - started) / 1000);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 interface Row {
   endpoint: string;
   connections: number;
@@ -288,6 +179,7 @@ async function main(): Promise<void> {
   const logFile = join(OUT, `.service-${dbName}.log`);
   mkdirSync(OUT, { recursive: true });
   const results: Record<string, unknown>[] = [];
+  let changes: ChangeResult | undefined;
   try {
     const dataSource = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database!));
     await dataSource.initialize();
@@ -326,7 +218,9 @@ async function main(): Promise<void> {
     try {
       for (const size of SIZES) {
         await topUp(client, size);
+        const history = size === CHANGE_SIZE ? await seededHistory(client, HISTORY_ROWS) : undefined;
         await client.query('VACUUM ANALYZE risk_thresholds');
+        await client.query('VACUUM ANALYZE risk_threshold_history');
         const service = await startService(
           { STORAGE: 'postgres', DATABASE_URL: url, MIGRATIONS_RUN: 'false' },
           logFile,
@@ -365,6 +259,9 @@ async function main(): Promise<void> {
           rows.push(row('baseline', CONNECTIONS, 'node:http', base));
           for (const e of targets) rows.push(row(e.name, e.connections, 'node:http', base));
 
+          // Before the creates: their rows would be thresholds written since every past instant.
+          if (history) changes = await changeManagement(service.baseUrl, client, history);
+
           // Create: the service against raw INSERTs of the same row, alternating.
           const createRequests: Request[] = [
             {
@@ -400,6 +297,7 @@ async function main(): Promise<void> {
             rows,
           });
           printSize(size, service.startToReadyMs, memoryUse, rows);
+          if (changes && history) printChanges(changes);
         } finally {
           await service.stop();
           await client.query(
@@ -427,7 +325,8 @@ async function main(): Promise<void> {
       memoryMode: memoryStart,
       embedded,
       sizes: results,
-      targets: evaluate(memoryStart.startToReadyMs, embedded, results as unknown as SizeResult[]),
+      changeManagement: changes,
+      targets: evaluate(memoryStart.startToReadyMs, embedded, results as unknown as SizeResult[], changes),
       durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     };
     printTargets(report.targets);
@@ -438,6 +337,160 @@ async function main(): Promise<void> {
     await adminQuery(postgres.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await postgres.stop();
   }
+}
+
+interface PastTiming {
+  name: string;
+  requests: number;
+  medianMs: number;
+  maxMs: number;
+  non2xx: number;
+}
+
+interface ChangeResult {
+  thresholds: number;
+  historyRows: number;
+  asOf: PastTiming[];
+  apply: {
+    items: number;
+    rounds: number;
+    requestMs: number[];
+    importMs: number[];
+    medianRequestMs: number;
+    medianImportMs: number;
+  };
+}
+
+/**
+ * Change management at 10,000 thresholds and 100,000 history rows (CONTRACT §7): past decisions
+ * (`POST /v1/admin/risk/classify` with `as_of`), one at a time, at instants in the last hour of
+ * the history (the trails of a few thresholds walked back) and in its first day (nearly every
+ * trail walked back); and the apply of a 1000-item change request (updates of 1000 thresholds with
+ * their base versions) against the import of the same 1000 changes (the one atomic step apply
+ * rides on, without the request), alternating.
+ */
+async function changeManagement(
+  baseUrl: string,
+  client: Client,
+  history: { first: Date; last: Date },
+): Promise<ChangeResult> {
+  const span = history.last.getTime() - history.first.getTime();
+  // One request at a time: a past decision is an auditor's question, its latency is the point.
+  const past = async (name: string, from: number, to: number): Promise<PastTiming> => {
+    const count = QUICK ? 4 : 16;
+    const ms: number[] = [];
+    let failed = 0;
+    for (let k = 0; k < count; k++) {
+      const body = { ...classifyBodies()[k], as_of: new Date(from + ((to - from) * k) / count).toISOString() };
+      const started = performance.now();
+      const res = await fetch(`${baseUrl}/v1/admin/risk/classify`, {
+        method: 'POST',
+        headers: jsonHeaders(EDITOR_KEY),
+        body: JSON.stringify(body),
+      });
+      await res.arrayBuffer();
+      ms.push(Math.round(performance.now() - started));
+      if (res.status !== 200) failed++;
+    }
+    return { name, requests: count, medianMs: median(ms), maxMs: Math.max(...ms), non2xx: failed };
+  };
+  const asOf = [
+    await past('as_of in the last hour of history', history.last.getTime() - 3_600_000, history.last.getTime()),
+    await past('as_of in the first day of history', history.first.getTime(), history.first.getTime() + span / 10),
+  ];
+
+  // The change request by an editor; export and import (the baseline) need an admin.
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    key = EDITOR_KEY,
+  ): Promise<{ ms: number; json: unknown }> => {
+    const started = performance.now();
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? { authorization: `Bearer ${key}` } : jsonHeaders(key),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json: unknown = res.status === 204 ? null : await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return { ms: performance.now() - started, json };
+  };
+  const targets = async (): Promise<{ id: string; version: number; b: number }[]> =>
+    (
+      await client.query<{ id: string; version: number; b: number }>(
+        `SELECT id, version, (metadata->>'bench')::int AS b FROM risk_thresholds
+          WHERE metadata ? 'bench' ORDER BY (metadata->>'bench')::int LIMIT $1`,
+        [APPLY_ITEMS],
+      )
+    ).rows;
+  const bands = (b: number, round: number): Record<string, number> => ({
+    low: 5 + ((b + round) % 5),
+    medium: 25 + ((b + round) % 5),
+    high: 55 + ((b + round) % 5),
+    critical: 80 + ((b + round) % 5),
+  });
+  const rounds = QUICK ? 1 : 5;
+  const requestMs: number[] = [];
+  const importMs: number[] = [];
+  for (let round = 0; round < 2 * rounds; round++) {
+    const rows = await targets();
+    if (round % 2 === 0) {
+      const created = await call('POST', '/v1/admin/risk/change-requests', {
+        title: `bench apply ${round}`,
+        reason: 'Benchmark: apply of a 1000-item change request.',
+        items: rows.map((r) => ({
+          op: 'update',
+          threshold_id: r.id,
+          base_version: r.version,
+          threshold: { risk_levels: bands(r.b, round) },
+        })),
+      });
+      const { id } = created.json as { id: string };
+      const applied = await call('POST', `/v1/admin/risk/change-requests/${id}/apply`);
+      if ((applied.json as { state: string }).state !== 'applied')
+        throw new Error('the change request was not applied');
+      requestMs.push(Math.round(applied.ms));
+    } else {
+      const ids = new Set(rows.map((r) => r.id));
+      const exported = (await call('GET', '/v1/admin/risk/threshold-export', undefined, ADMIN_KEY)).json as {
+        id: string;
+        metadata: { bench: number };
+      }[];
+      const items = exported
+        .filter((t) => ids.has(t.id))
+        .map((t) => ({ ...t, risk_levels: bands(t.metadata.bench, round) }));
+      importMs.push(
+        Math.round((await call('POST', '/v1/admin/risk/threshold-import?mode=upsert', items, ADMIN_KEY)).ms),
+      );
+    }
+  }
+  return {
+    thresholds: CHANGE_SIZE,
+    historyRows: HISTORY_ROWS,
+    asOf,
+    apply: {
+      items: APPLY_ITEMS,
+      rounds,
+      requestMs,
+      importMs,
+      medianRequestMs: median(requestMs),
+      medianImportMs: median(importMs),
+    },
+  };
+}
+
+function printChanges(c: ChangeResult): void {
+  const lines = [
+    '',
+    `change management @ ${c.thresholds.toLocaleString('en')} thresholds, ${c.historyRows.toLocaleString('en')} history rows`,
+    '| past decision | requests | median ms | max ms | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...c.asOf.map((r) => `| ${r.name} | ${r.requests} | ${r.medianMs} | ${r.maxMs} | ${r.non2xx} |`),
+    `apply of a ${c.apply.items}-item change request: median ${c.apply.medianRequestMs} ms (${c.apply.requestMs.join(', ')}); ` +
+      `import of the same ${c.apply.items} changes: median ${c.apply.medianImportMs} ms (${c.apply.importMs.join(', ')})`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 interface SizeResult {
@@ -488,6 +541,7 @@ function evaluate(
   memoryReadyMs: number,
   embedded: { firstStartMs: number; restartMs: number },
   sizes: SizeResult[],
+  changes: ChangeResult | undefined,
 ): Target[] {
   const at = (size: number, endpoint: string): Row =>
     sizes.find((s) => s.size === size)!.rows.find((r) => r.endpoint === endpoint)!;
@@ -553,7 +607,9 @@ function evaluate(
     value: `${largest.startToReadyMs} ms`,
     met: largest.startToReadyMs <= 5000,
   });
-  const errors = sizes.reduce((n, s) => n + s.rows.reduce((m, r) => m + r.non2xx, 0), 0);
+  const errors =
+    sizes.reduce((n, s) => n + s.rows.reduce((m, r) => m + r.non2xx, 0), 0) +
+    (changes?.asOf.reduce((n, r) => n + r.non2xx, 0) ?? 0);
   targets.push({ target: 'no error answers under load', value: String(errors), met: errors === 0 });
   return targets;
 }

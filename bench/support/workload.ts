@@ -101,3 +101,52 @@ export function createBody(): Record<string, unknown> {
     metadata: { source: 'bench' },
   };
 }
+
+/**
+ * Gives the seeded rows an audit trail of `total` update entries (about `total / rows` each), as
+ * real writes would have left it: each entry moves the bands one step and records what they were,
+ * the row ends at the last entry's bands and version, and the entries are spread over the ten days
+ * after the row's creation (moved back eleven days so every entry is in the past). Answers the span.
+ */
+export async function seededHistory(client: Client, total: number): Promise<{ first: Date; last: Date }> {
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM risk_thresholds WHERE metadata ? 'bench'`,
+  );
+  const perRow = Math.floor(total / Number(rows[0].n));
+  const extra = total - perRow * Number(rows[0].n);
+  const levels = (shift: string): string =>
+    `jsonb_build_object('low', 10 + (b + ${shift}) % 10, 'medium', 30 + (b + ${shift}) % 10, 'high', 60 + (b + ${shift}) % 10, 'critical', 85 + (b + ${shift}) % 10)`;
+  await client.query('BEGIN');
+  try {
+    await client.query(
+      `UPDATE risk_thresholds SET created_at = now() - interval '11 days' - make_interval(secs => (metadata->>'bench')::int),
+                                  updated_at = now() - interval '11 days' - make_interval(secs => (metadata->>'bench')::int)
+        WHERE metadata ? 'bench'`,
+    );
+    await client.query(
+      `WITH r AS (SELECT id, version, created_at, (metadata->>'bench')::int AS b,
+                         $1::int + CASE WHEN row_number() OVER (ORDER BY (metadata->>'bench')::int) <= $2 THEN 1 ELSE 0 END AS n
+                    FROM risk_thresholds WHERE metadata ? 'bench')
+       INSERT INTO risk_threshold_history (threshold_id, version, action, actor, request_id, at, changes)
+       SELECT id, version + k, 'update', 'bench', NULL,
+              created_at + make_interval(secs => k * 864000.0 / (n + 1)),
+              jsonb_build_object('risk_levels', jsonb_build_object('from', ${levels('k - 1')}, 'to', ${levels('k')}))
+         FROM r, generate_series(1, r.n) AS k`,
+      [perRow, extra],
+    );
+    await client.query(
+      `UPDATE risk_thresholds t SET version = h.version, risk_levels = h.changes->'risk_levels'->'to', updated_at = h.at
+         FROM (SELECT DISTINCT ON (threshold_id) threshold_id, version, changes, at
+                 FROM risk_threshold_history ORDER BY threshold_id, id DESC) h
+        WHERE t.id = h.threshold_id AND t.metadata ? 'bench'`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+  const span = await client.query<{ first: Date; last: Date }>(
+    `SELECT min(at) AS first, max(at) AS last FROM risk_threshold_history WHERE actor = 'bench'`,
+  );
+  return span.rows[0];
+}

@@ -120,7 +120,8 @@ export function versionOf(
 
 /**
  * The thresholds as they stood at instant `asOf` (CONTRACT §7.4), from the stored ones and the
- * whole trails of those written after it (`trailsChangedSince(asOf)`): each of those is walked
+ * trails of those written after it (`storedWithTrailsSince(asOf)`: the entries after it and the
+ * newest one at or before it, or the whole trails; either gives the same answer): each is walked
  * back to the version that was current then; one created after `asOf` did not exist yet, one
  * deleted after it did. `updatedAt` is when that version was written, as the matching order
  * needs; a deleted seed's first version has no recorded time and counts as the oldest.
@@ -137,9 +138,7 @@ export function catalogAsOf(stored: readonly Threshold[], trails: readonly Histo
   const thresholds: Threshold[] = stored.filter((t) => !byId.has(t.id) && t.createdAt.getTime() <= at);
   for (const [id, trail] of byId) {
     const current = storedById.get(id) ?? null;
-    const then = versionsOf(current, trail).find(
-      (v) => (v.writtenAt?.getTime() ?? -Infinity) <= at && (v.supersededAt === null || v.supersededAt.getTime() > at),
-    );
+    const then = stateAt(current, trail, at);
     if (!then) continue;
     const writtenAt = then.writtenAt ?? new Date(0);
     thresholds.push({
@@ -153,4 +152,41 @@ export function catalogAsOf(stored: readonly Threshold[], trails: readonly Histo
     });
   }
   return thresholds;
+}
+
+/**
+ * The state a threshold had at instant `at` (null: it did not exist), walking its trail back from
+ * the stored state only through the entries after `at` (the same steps as `versionsOf`, without
+ * building every version: far back, a catalog walks most of the trail).
+ */
+function stateAt(
+  current: Threshold | null,
+  trailNewestFirst: readonly HistoryEntry[],
+  at: number,
+): { fields: ThresholdFields; version: number; writtenAt: Date | null; writtenBy: string | null } | null {
+  let fields: ThresholdFields | null = current;
+  let version = current?.version ?? 0;
+  for (const entry of trailNewestFirst) {
+    if (entry.at.getTime() <= at) {
+      // The newest entry at or before the instant wrote the state it had then.
+      return fields && { fields, version, writtenAt: entry.at, writtenBy: entry.actor };
+    }
+    if (isRemoval(entry)) {
+      fields = removed(entry);
+      version = entry.version;
+    } else if (fields === null) {
+      continue; // a trail that does not reach the stored state: nothing to walk back from
+    } else if (isCreation(entry)) {
+      fields = null;
+    } else {
+      fields = undo(fields, entry);
+      version -= 1;
+    }
+  }
+  // No entry at or before the instant: a seed's first version, created with the stored row.
+  if (!fields || version < 1) return null;
+  const writtenAt = current?.createdAt ?? null;
+  return writtenAt && writtenAt.getTime() > at
+    ? null
+    : { fields, version, writtenAt, writtenBy: current?.createdBy ?? null };
 }

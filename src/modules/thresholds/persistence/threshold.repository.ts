@@ -102,8 +102,9 @@ export abstract class ThresholdRepository {
 
   /**
    * What it takes to walk the catalog back to `after`, read at one instant (no write between):
-   * every stored threshold, and the whole trail of every threshold written after `after` (its
-   * entries at or before it included), each threshold's newest first.
+   * every stored threshold, and the trail of every threshold written after `after`: its entries
+   * after `after` and the newest one at or before it (what wrote the state it had then), each
+   * threshold's newest first. Older entries are not needed to walk back to that instant.
    */
   abstract storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }>;
 

@@ -189,11 +189,13 @@ export class InMemoryThresholdRepository extends ThresholdRepository {
   }
 
   async storedWithTrailsSince(after: Date): Promise<{ stored: Threshold[]; trails: HistoryEntry[] }> {
-    const changed = new Set(this.log.filter((e) => e.at.getTime() > after.getTime()).map((e) => e.thresholdId));
-    const trails = this.log
-      .filter((e) => changed.has(e.thresholdId))
-      .reverse()
-      .map(copyEntry);
+    const since = this.log.filter((e) => e.at.getTime() > after.getTime());
+    const changed = new Set(since.map((e) => e.thresholdId));
+    // Each changed threshold's newest entry at or before the instant: what wrote the state it had then.
+    const before = new Map<string, HistoryEntry>();
+    for (const e of this.log)
+      if (changed.has(e.thresholdId) && e.at.getTime() <= after.getTime()) before.set(e.thresholdId, e);
+    const trails = [...before.values(), ...since].reverse().map(copyEntry);
     return { stored: [...this.rows.values()].map(cloneThreshold), trails };
   }
 

@@ -30,7 +30,9 @@ import { ThresholdHistoryEntity } from '@app/modules/thresholds/persistence/post
 import { ThresholdEntity } from '@app/modules/thresholds/persistence/postgres/threshold.entity';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
+  historyRowToDomain,
   historyToDomain,
+  type HistoryRow,
   Interner,
   rowToDomain,
   toDomain,
@@ -256,16 +258,21 @@ export class PostgresThresholdRepository extends ThresholdRepository {
     // One snapshot for both reads: a write between them would be undone from a state without it.
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const stored = await loadAll(manager);
-      const rows = await manager
-        .getRepository(ThresholdHistoryEntity)
-        .createQueryBuilder('h')
-        .where('h.threshold_id IN (SELECT DISTINCT c.threshold_id FROM risk_threshold_history c WHERE c.at > :after)', {
-          after,
-        })
-        .orderBy('h.threshold_id')
-        .addOrderBy('h.id', 'DESC')
-        .getMany();
-      return { stored, trails: rows.map(historyToDomain) };
+      // Raw rows (no entity hydration): far back, this is most of the trail, sorted in memory
+      // (100,000 entries are about 30 MB; the default work_mem would sort them on disk).
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
+      const rows = await manager.query<HistoryRow[]>(
+        `WITH since AS (SELECT * FROM risk_threshold_history WHERE at > $1)
+         SELECT * FROM since
+         UNION ALL
+         SELECT b.* FROM (SELECT DISTINCT threshold_id FROM since) t
+           CROSS JOIN LATERAL (SELECT * FROM risk_threshold_history h
+                                WHERE h.threshold_id = t.threshold_id AND h.at <= $1
+                                ORDER BY h.id DESC LIMIT 1) b
+         ORDER BY threshold_id, id DESC`,
+        [after],
+      );
+      return { stored, trails: rows.map(historyRowToDomain) };
     });
   }
 

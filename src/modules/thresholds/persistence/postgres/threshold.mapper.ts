@@ -136,6 +136,35 @@ export function toHistoryEntity(h: HistoryEntry): ThresholdHistoryEntity {
   });
 }
 
+/** A history row as the driver answers it (snake_case columns, no entity hydration). */
+export interface HistoryRow {
+  threshold_id: string;
+  version: number;
+  action: HistoryEntry['action'];
+  actor: string;
+  request_id: string | null;
+  server_request_id: string | null;
+  at: Date;
+  changes: HistoryEntry['changes'];
+  change_request_id: string | null;
+  approvers: string[] | null;
+}
+
+export function historyRowToDomain(r: HistoryRow): HistoryEntry {
+  return {
+    thresholdId: r.threshold_id,
+    version: r.version,
+    action: r.action,
+    actor: r.actor,
+    requestId: r.request_id,
+    serverRequestId: r.server_request_id,
+    at: r.at,
+    changes: r.changes,
+    changeRequestId: r.change_request_id,
+    approvers: r.approvers,
+  };
+}
+
 export function historyToDomain(e: ThresholdHistoryEntity): HistoryEntry {
   return {
     thresholdId: e.thresholdId,
