@@ -10,6 +10,7 @@ function expectedAccess(method: string, url: string): Role | 'public' {
   if (url.startsWith('/v1/risk/')) return 'reader';
   if (url.startsWith('/v1/admin/risk/thresholds') || url === '/v1/admin/risk/classify') return 'editor';
   if (url.startsWith('/v1/admin/risk/change-requests')) return 'editor';
+  if (url === '/v1/admin/risk/score-distribution' || url === '/v1/admin/risk/impact') return 'editor';
   if (url.startsWith('/v1/admin/risk/threshold-')) return 'admin';
   throw new Error(`no expected access rule for ${method} ${url}: add one to this test`);
 }

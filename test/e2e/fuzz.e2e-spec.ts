@@ -76,10 +76,28 @@ const query = fc
           'is_active',
           'mode',
           'dry_run',
+          'from',
+          'to',
+          'bin_width',
         ),
         fc.string(),
       ),
-      fc.oneof(fc.string(), fc.constantFrom('financial', '52', '100', '0', 'true', 'replace', '-1', '1e3')),
+      fc.oneof(
+        fc.string(),
+        fc.constantFrom(
+          'financial',
+          '52',
+          '100',
+          '0',
+          'true',
+          'replace',
+          '-1',
+          '1e3',
+          '2026-11-30',
+          '0.01',
+          '2026-02-30',
+        ),
+      ),
     ),
     { maxLength: 5 },
   )
@@ -92,6 +110,7 @@ const WRITES: { method: 'POST' | 'PATCH' | 'PUT'; url: string }[] = [
   { method: 'PATCH', url: `/v1/admin/risk/thresholds/${SEED_ID}` },
   { method: 'PUT', url: `/v1/admin/risk/thresholds/${SEED_ID}` },
   { method: 'POST', url: '/v1/admin/risk/threshold-import?dry_run=true' },
+  { method: 'POST', url: '/v1/admin/risk/impact' },
 ];
 const READS = [
   '/v1/risk/thresholds',
@@ -99,6 +118,7 @@ const READS = [
   '/v1/admin/risk/thresholds',
   '/v1/risk/factors',
   '/v1/admin/risk/threshold-import',
+  '/v1/admin/risk/score-distribution',
 ];
 
 describe('fuzzing: random bodies and query strings never produce a 5xx', () => {

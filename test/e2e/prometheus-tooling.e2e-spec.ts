@@ -61,6 +61,7 @@ describe('Prometheus tooling', () => {
       'RiskThresholdPoolSaturated',
       'RiskThresholdScheduledChangeFailed',
       'RiskThresholdEmergencyChange',
+      'RiskThresholdScoreFlushFailing',
     ]);
     expect(links).toHaveLength(alerts.length);
     for (const anchor of links)

@@ -122,6 +122,25 @@ describe('the docs’ shell blocks, run as written against a running instance', 
     }
   }, 120_000);
 
+  it('docs/IMPACT_ANALYSIS.md: the worked example counts, distributes and weighs a band move', async () => {
+    const { app, base } = await listen(TEST_KEYS_CONFIG, { SCORE_FLUSH_INTERVAL_MS: '200' });
+    try {
+      const result = await bash(
+        FAILING_CURL + markedBlocks('IMPACT_ANALYSIS.md').join('\n'),
+        { PATH, BASE: base, KEY: TEST_KEYS.editor },
+        work,
+      );
+      expect({ code: result.code, tail: result.out.slice(-1500) }).toEqual({ code: 0, tail: expect.any(String) });
+      expect(result.out).toContain('"levels":{"minimal":1,"low":3,"medium":1,"high":1,"critical":0}');
+      expect(result.out).toContain('"observations":6,"changed":2');
+      expect(result.out).toContain(
+        '"transitions":[{"category":"financial","from_level":"low","to_level":"medium","count":2}]',
+      );
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
   it('docs/CHANGE_MANAGEMENT.md: the walk-through, maker to checker to applied', async () => {
     const maker = 'rts_doc_maker_key_000000000000000000000000000';
     const checker = 'rts_doc_checker_key_00000000000000000000000000';

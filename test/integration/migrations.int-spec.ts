@@ -38,6 +38,7 @@ describe('migrations', () => {
     'migrations',
     'risk_threshold_history',
     'risk_thresholds',
+    'score_observations',
   ];
 
   it('run on an empty database, revert all the way down, and run again', async () => {

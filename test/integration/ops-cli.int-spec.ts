@@ -164,7 +164,24 @@ describe('operator CLI against PostgreSQL', () => {
   it('db:verify-schema passes on a migrated database and leaves nothing behind', async () => {
     const result = await ops(env, 'db:verify-schema');
     expect(result.code).toBe(0);
-    expect(check(result.report, 'schema')?.detail).toMatch(/matches the migrations: 6 tables, \d+ indexes/);
+    expect(check(result.report, 'schema')?.detail).toMatch(/matches the migrations: 7 tables, \d+ indexes/);
+  });
+
+  it('db:verify-schema lists the monthly partitions of score_observations, which the service creates, as no difference', async () => {
+    await sql(
+      db.url,
+      `CREATE TABLE score_observations_2026_11 PARTITION OF score_observations FOR VALUES FROM ('2026-11-01') TO ('2026-12-01')`,
+    );
+    await sql(
+      db.url,
+      `CREATE TABLE score_observations_2026_12 PARTITION OF score_observations FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')`,
+    );
+    const result = await ops(env, 'db:verify-schema');
+    expect({ code: result.code, failures: failures(result.report) }).toEqual({ code: 0, failures: [] });
+    expect(check(result.report, 'schema.partitions')).toMatchObject({
+      status: 'ok',
+      detail: 'score_observations: 2 monthly partition(s), 2026-11 to 2026-12',
+    });
     const client = new Client({ connectionString: db.url });
     await client.connect();
     const scratch = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rts_verify_%'`);

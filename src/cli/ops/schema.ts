@@ -51,7 +51,7 @@ export async function introspect(client: Client, schema: string): Promise<Schema
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
        LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> $2
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> $2
       ORDER BY c.relname, a.attnum`,
     [schema, MIGRATIONS_TABLE],
   );
@@ -73,19 +73,19 @@ export async function introspect(client: Client, schema: string): Promise<Schema
        JOIN pg_class i ON i.oid = x.indexrelid
        JOIN pg_class t ON t.oid = x.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND t.relname <> $2
+      WHERE n.nspname = $1 AND NOT t.relispartition AND t.relname <> $2
      UNION ALL
      SELECT 'constraint', con.conname, t.relname, pg_get_constraintdef(con.oid)
        FROM pg_constraint con
        JOIN pg_class t ON t.oid = con.conrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND t.relname <> $2
+      WHERE n.nspname = $1 AND NOT t.relispartition AND t.relname <> $2
      UNION ALL
      SELECT 'trigger', tg.tgname, t.relname, pg_get_triggerdef(tg.oid)
        FROM pg_trigger tg
        JOIN pg_class t ON t.oid = tg.tgrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND NOT tg.tgisinternal`,
+      WHERE n.nspname = $1 AND NOT tg.tgisinternal AND NOT t.relispartition`,
     [schema, MIGRATIONS_TABLE],
   );
   for (const row of objects.rows) {
@@ -341,5 +341,33 @@ export async function verifySchema(client: Client): Promise<{ checks: Check[]; s
       ],
     };
   }
-  return { state, checks: [...migrationChecks(state), ...compareSchemas(live, expected)] };
+  return {
+    state,
+    checks: [...migrationChecks(state), ...compareSchemas(live, expected), await partitionsCheck(client, schema)],
+  };
+}
+
+/**
+ * The monthly partitions of `score_observations` (CONTRACT §8.1): created by the service, not by a
+ * migration, so they are not schema differences; reported so an operator sees what is kept.
+ */
+async function partitionsCheck(client: Client, schema: string): Promise<Check> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid
+       JOIN pg_class p ON p.oid = i.inhparent
+       JOIN pg_namespace n ON n.oid = p.relnamespace
+      WHERE n.nspname = $1 AND p.relname = 'score_observations'
+      ORDER BY c.relname`,
+    [schema],
+  );
+  const months = rows.map((r) => r.name.replace(/^score_observations_(\d{4})_(\d{2})$/, '$1-$2'));
+  return {
+    name: 'schema.partitions',
+    status: 'ok',
+    detail:
+      months.length === 0
+        ? 'score_observations: no monthly partition yet (the service creates one when a month is first written)'
+        : `score_observations: ${months.length} monthly partition(s), ${months[0]} to ${months[months.length - 1]}`,
+  };
 }

@@ -53,7 +53,16 @@ export class AppConfig {
     readonly shutdown: { readonly delayMs: number; readonly graceMs: number },
     /** Change management (CONTRACT §7): approvals needed, and the scheduler's period. */
     readonly changes: { readonly approvals: number; readonly schedulerIntervalMs: number },
+    /** Score observations (CONTRACT §8.1). */
+    readonly scores: ScoreCaptureConfig,
   ) {}
+}
+
+export interface ScoreCaptureConfig {
+  readonly capture: boolean;
+  readonly flushIntervalMs: number;
+  readonly maxKeys: number;
+  readonly retentionDays: number;
 }
 
 export type StorageMode = 'memory' | 'postgres' | 'embedded';
@@ -258,6 +267,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     {
       approvals: (values.CHANGE_APPROVALS as number | undefined) ?? (nodeEnv === 'production' ? 1 : 0),
       schedulerIntervalMs: values.CHANGE_SCHEDULER_INTERVAL_MS as number,
+    },
+    {
+      capture: values.SCORE_CAPTURE === 'true',
+      flushIntervalMs: values.SCORE_FLUSH_INTERVAL_MS as number,
+      maxKeys: values.SCORE_CAPTURE_MAX_KEYS as number,
+      retentionDays: values.SCORE_RETENTION_DAYS as number,
     },
   );
 }

@@ -200,6 +200,37 @@ export const ENV_VARS: readonly EnvVar[] = [
       'How often each replica looks for scheduled change requests that are due (one replica claims each); a due request applies within this interval of its time.',
   },
   {
+    name: 'SCORE_CAPTURE',
+    example: 'true',
+    schema: oneOf(['true', 'false'] as const),
+    default: 'true',
+    description:
+      'Count every classification under (UTC day, category, industry code, business type, score to 2 decimals) for the score distribution and impact analysis; counts only, no identifiers (false: off).',
+  },
+  {
+    name: 'SCORE_FLUSH_INTERVAL_MS',
+    example: '10000',
+    schema: intRange(100, 600_000),
+    default: '10000',
+    description:
+      'How often each replica adds its score counts to PostgreSQL (and once at shutdown); a crash loses at most this interval.',
+  },
+  {
+    name: 'SCORE_CAPTURE_MAX_KEYS',
+    example: '200000',
+    schema: intRange(1, 10_000_000),
+    default: '200000',
+    description:
+      'Distinct (day, key, score) counts held in memory between flushes (and while the database is down); beyond, observations are dropped and counted in risk_score_observations_dropped_total, never slowing a classification.',
+  },
+  {
+    name: 'SCORE_RETENTION_DAYS',
+    example: '400',
+    schema: intRange(1, 3650),
+    default: '400',
+    description: 'How long score observations are kept; whole months are dropped once every day of them is older.',
+  },
+  {
     name: 'SHUTDOWN_GRACE_MS',
     example: '20000',
     schema: intRange(1000, 600_000),

@@ -10,6 +10,7 @@ import { NotifyThresholdChanges1795651200003 } from '@app/migrations/17956512000
 import { CreateIdempotencyKeys1795651200004 } from '@app/migrations/1795651200004-create-idempotency-keys';
 import { HistoryServerRequestId1795651200005 } from '@app/migrations/1795651200005-history-server-request-id';
 import { CreateChangeRequests1795651200006 } from '@app/migrations/1795651200006-create-change-requests';
+import { CreateScoreObservations1795651200007 } from '@app/migrations/1795651200007-create-score-observations';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
   ChangeRequestEntity,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1795651200004,
   HistoryServerRequestId1795651200005,
   CreateChangeRequests1795651200006,
+  CreateScoreObservations1795651200007,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

@@ -63,6 +63,7 @@ export class DatabaseService implements OnApplicationShutdown {
   private errors = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly closingWork: (() => Promise<void>)[] = [];
 
   private constructor(
     /** The connection settings (for the embedded server, its URL). */ readonly config: DatabaseConfig,
@@ -143,11 +144,27 @@ export class DatabaseService implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Work that needs the database at shutdown, after the HTTP server has closed (e.g. the last
+   * flush of score counts): run before the pool closes, in the order registered; a failure is
+   * logged and does not stop the shutdown.
+   */
+  beforeClose(work: () => Promise<void>): void {
+    this.closingWork.push(work);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
 
   private async close(): Promise<void> {
+    for (const work of this.closingWork.splice(0)) {
+      await work().catch((error: unknown) =>
+        this.logger.warn(
+          `shutdown work failed before the pool closed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    }
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -12,6 +12,12 @@ import {
 } from '@app/modules/changes/http/change-request.schemas';
 import { z } from 'zod';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
+import {
+  distributionQuery,
+  distributionResponse,
+  impactBody,
+  impactResponse,
+} from '@app/modules/observations/http/observation.schemas';
 import { PROBLEM_CODES } from '@app/modules/http/problem';
 import {
   adminListQuery,
@@ -48,7 +54,7 @@ interface Operation {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'read' | 'write' | 'changes' | 'bulk' | 'operations' | 'docs';
+  tag: 'read' | 'write' | 'changes' | 'impact' | 'bulk' | 'operations' | 'docs';
   query?: z.ZodObject;
   idParam?: boolean;
   /** A `{version}` path parameter (after `{id}`). */
@@ -122,7 +128,13 @@ function changeAction(
 }
 
 /** The role each group of operations requires (the controllers declare the same with @RequireRole). */
-const ROLE_OF: Record<string, string> = { read: 'reader', write: 'editor', changes: 'editor', bulk: 'admin' };
+const ROLE_OF: Record<string, string> = {
+  read: 'reader',
+  write: 'editor',
+  changes: 'editor',
+  impact: 'editor',
+  bulk: 'admin',
+};
 
 const liveResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
 const readyResponse = z
@@ -363,6 +375,45 @@ export const OPERATIONS: readonly Operation[] = [
       schema: pastClassificationResponse,
       description:
         'The answer the service would have given at as_of: the thresholds as they stood then, rebuilt from the audit trail, matched and classified by the same rules.',
+    },
+    errors: [400, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/risk/score-distribution',
+    operationId: 'scoreDistribution',
+    summary: 'How the scores classified in a window are distributed, and their levels now',
+    tag: 'impact',
+    query: distributionQuery,
+    success: {
+      status: 200,
+      schema: distributionResponse,
+      description:
+        'Counts per score bin and per level under the thresholds in force now (counts only, no identifiers).',
+    },
+    errors: [400],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/risk/impact',
+    operationId: 'impact',
+    summary: 'How many observed cases a change would move, exactly',
+    tag: 'impact',
+    body: impactBody,
+    example: {
+      items: [
+        {
+          op: 'update',
+          threshold_id: '00000000-0000-4000-8000-000000000006',
+          base_version: 1,
+          threshold: { risk_levels: { low: 30, medium: 55, high: 75, critical: 90 } },
+        },
+      ],
+    },
+    success: {
+      status: 200,
+      schema: impactResponse,
+      description: 'The impact over the window (default: the last 30 days).',
     },
     errors: [400, 413, 415],
   },
@@ -875,6 +926,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         name: 'changes',
         description:
           'Change requests: four-eyes review, scheduling, emergency apply (role editor and above; an emergency apply: admin).',
+      },
+      {
+        name: 'impact',
+        description:
+          'Score observations: the distribution of classified scores and the exact impact of a change (role editor and above).',
       },
       { name: 'bulk', description: 'Export and atomic import (role admin).' },
       { name: 'operations', description: 'Probes (no authentication).' },

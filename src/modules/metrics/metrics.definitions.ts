@@ -19,6 +19,12 @@ export const METRIC = {
   changeRequests: 'risk_change_requests',
   changeRequestsApplied: 'risk_change_requests_applied_total',
   changeRequestFailures: 'risk_change_request_failures_total',
+  scorePendingKeys: 'risk_score_observations_pending_keys',
+  scoreFlushed: 'risk_score_observations_flushed_total',
+  scoreDropped: 'risk_score_observations_dropped_total',
+  scoreFlushDuration: 'risk_score_flush_duration_seconds',
+  scoreFlushFailures: 'risk_score_flush_failures_total',
+  scoreFlushFailing: 'risk_score_flush_failing',
 } as const;
 
 /**
@@ -97,6 +103,37 @@ export function metricProviders(registry: Registry): Provider[] {
     makeCounterProvider({
       name: METRIC.changeRequestFailures,
       help: 'Scheduled change requests this replica could not apply (a base moved): the request is failed.',
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.scorePendingKeys,
+      help: 'Distinct score observation keys held in memory, waiting for the next flush (at most SCORE_CAPTURE_MAX_KEYS).',
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.scoreFlushed,
+      help: 'Score observations this replica added to the store.',
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.scoreDropped,
+      help: 'Score observations not kept because SCORE_CAPTURE_MAX_KEYS distinct keys were already held.',
+      registers,
+    }),
+    makeHistogramProvider({
+      name: METRIC.scoreFlushDuration,
+      help: 'Time to add one interval of score counts to the store.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.scoreFlushFailures,
+      help: 'Flushes of score counts that failed (the counts are kept for the next one).',
+      registers,
+    }),
+    makeGaugeProvider({
+      name: METRIC.scoreFlushFailing,
+      help: '1 while the last flush of score counts failed, else 0.',
       registers,
     }),
   ];

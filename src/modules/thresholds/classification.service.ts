@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { ScoreCapture } from '@app/modules/observations/capture/score-capture.service';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { classify } from '@app/modules/thresholds/domain/classification';
 import type { MatchRequest, MatchResult } from '@app/modules/thresholds/domain/matching';
@@ -24,6 +25,7 @@ export class ClassificationService {
   constructor(
     private readonly catalog: ThresholdCatalog,
     @InjectMetric(METRIC.classifications) private readonly classified: Counter<'category' | 'level'>,
+    private readonly scores: ScoreCapture,
   ) {}
 
   match(req: MatchRequest): MatchResult {
@@ -44,6 +46,7 @@ export class ClassificationService {
     const match = snapshot.match(req);
     const level = classify(req.score, match.riskLevels);
     this.countOf(req.category, level).inc();
+    this.scores.count(req);
     return { request: req, level, match };
   }
 

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { CatalogSync } from '@app/modules/thresholds/catalog/catalog-sync.service';
+import { ObservationsModule } from '@app/modules/observations/observations.module';
 import { ChangesModule } from '@app/modules/changes/changes.module';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ClassificationService } from '@app/modules/thresholds/classification.service';
@@ -23,7 +24,7 @@ export class ThresholdsModule {
       global: true,
       // Change management builds on the stores (it finds them through this global module's
       // exports); the import endpoint uses it to propose an import as a change request.
-      imports: [ThresholdStorageModule.forRoot(config), ChangesModule],
+      imports: [ThresholdStorageModule.forRoot(config), ObservationsModule, ChangesModule],
       controllers: [
         ThresholdsController,
         ClassificationController,

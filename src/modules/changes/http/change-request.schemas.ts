@@ -50,7 +50,7 @@ const itemSchema = z
   .meta({ id: 'ChangeItem' });
 export type ChangeItemBody = z.output<typeof itemSchema>;
 
-const itemsSchema = z
+export const changeItemsSchema = z
   .array(itemSchema, { error: 'must be an array of items' })
   .min(1, { error: 'must hold at least 1 item' })
   .max(MAX_ITEMS, { error: `must hold at most ${MAX_ITEMS} items` });
@@ -62,7 +62,7 @@ export const createChangeRequestBody = z
       description: 'Why the bands change (regulators ask for the rationale): 10-2000 characters.',
     }),
     ticket: text(1, 200).nullable().optional(),
-    items: itemsSchema,
+    items: changeItemsSchema,
   })
   .meta({ id: 'CreateChangeRequest' });
 export type CreateChangeRequestBody = z.output<typeof createChangeRequestBody>;
@@ -72,7 +72,7 @@ export const patchChangeRequestBody = z
     title: text(1, 200).optional(),
     reason: text(10, 2000).optional(),
     ticket: text(1, 200).nullable().optional(),
-    items: itemsSchema.optional(),
+    items: changeItemsSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { error: 'must contain at least one field to change' })
   .meta({ id: 'PatchChangeRequest', description: 'An edit: a new revision, which voids earlier approvals.' });

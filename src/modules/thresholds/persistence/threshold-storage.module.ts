@@ -1,3 +1,5 @@
+import { InMemoryObservationStore } from '@app/modules/observations/persistence/in-memory/in-memory-observation.store';
+import { ObservationStore } from '@app/modules/observations/persistence/observation.store';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseModule } from '@app/modules/database/database.module';
@@ -33,7 +35,7 @@ export class ThresholdStorageModule {
           storage.mode === 'embedded' ? DatabaseModule.forEmbedded(storage) : DatabaseModule.forRoot(database!),
         ],
         providers: loadPostgresProviders()(),
-        exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository],
+        exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore],
       };
     }
     return {
@@ -50,8 +52,9 @@ export class ThresholdStorageModule {
         },
         { provide: ThresholdChangeFeed, useClass: NoChangeFeed },
         { provide: ChangeRequestRepository, useFactory: () => new InMemoryChangeRequestRepository() },
+        { provide: ObservationStore, useFactory: () => new InMemoryObservationStore() },
       ],
-      exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository],
+      exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore],
     };
   }
 }

@@ -1,3 +1,5 @@
+import { ObservationStore } from '@app/modules/observations/persistence/observation.store';
+import { PostgresObservationStore } from '@app/modules/observations/persistence/postgres/postgres-observation.store';
 import type { Provider } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
@@ -26,6 +28,11 @@ export function postgresProviders(): Provider[] {
       inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
       useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ChangeRequestRepository =>
         new GuardedChangeRequestRepository(new PostgresChangeRequestRepository(db.source), db, queryDuration),
+    },
+    {
+      provide: ObservationStore,
+      inject: [DatabaseService],
+      useFactory: (db: DatabaseService): ObservationStore => new PostgresObservationStore(db.source),
     },
     {
       provide: ThresholdChangeFeed,

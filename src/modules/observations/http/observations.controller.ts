@@ -1,0 +1,90 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { RequireRole } from '@app/modules/auth/auth.decorators';
+import { fromItemBody } from '@app/modules/changes/http/change-request.mapper';
+import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
+import type { Impact } from '@app/modules/observations/domain/impact';
+import { dayNumber, dayNumberOf, dayString, normalBusinessType } from '@app/modules/observations/domain/observation';
+import {
+  distributionQuery,
+  impactBody,
+  MAX_WINDOW_DAYS,
+  type DistributionQuery,
+  type ImpactBody,
+} from '@app/modules/observations/http/observation.schemas';
+import { ObservationsService, type Window } from '@app/modules/observations/observations.service';
+import { ValidationError } from '@app/modules/thresholds/domain/errors';
+
+/** The window asked for: `to` defaults to today (UTC), `from` to 29 days before `to`. */
+export function windowOf(asked: { from?: string; to?: string }, now = new Date()): Window {
+  const to = asked.to ?? dayString(dayNumber(now.getTime()));
+  const from = asked.from ?? dayString(dayNumberOf(to) - 29);
+  const days = dayNumberOf(to) - dayNumberOf(from) + 1;
+  if (days < 1) throw new ValidationError([{ field: '/from', message: 'must not be after to', code: 'out_of_range' }]);
+  if (days > MAX_WINDOW_DAYS) {
+    throw new ValidationError([
+      { field: '/from', message: `must be at most ${MAX_WINDOW_DAYS} days before to`, code: 'out_of_range' },
+    ]);
+  }
+  return { from, to };
+}
+
+/** Impact in the API's form (snake_case). */
+export function toImpactResponse(impact: Impact, window: Window): Record<string, unknown> {
+  return {
+    from: window.from,
+    to: window.to,
+    observations: impact.observations,
+    changed: impact.changed,
+    changed_share: impact.changedShare,
+    transitions: impact.transitions.map((t) => ({
+      category: t.category,
+      from_level: t.fromLevel,
+      to_level: t.toLevel,
+      count: t.count,
+    })),
+    by_threshold: impact.byThreshold.map((t) => ({ threshold_id: t.thresholdId, before: t.before, after: t.after })),
+    near_cutoffs: impact.nearCutoffs.map((n) => ({
+      threshold_id: n.thresholdId,
+      level: n.level,
+      cutoff: n.cutoff,
+      within_1_below: n.within1Below,
+      within_1_above: n.within1Above,
+    })),
+  };
+}
+
+/** Score distribution and impact analysis (CONTRACT §8.2-8.3): editors, who propose changes. */
+@RequireRole('editor')
+@Controller('v1/admin/risk')
+export class ObservationsController {
+  constructor(private readonly observations: ObservationsService) {}
+
+  @Get('score-distribution')
+  async distribution(@Query(queryPipe(distributionQuery)) query: DistributionQuery): Promise<unknown> {
+    const window = windowOf(query);
+    const binWidth = query.bin_width ?? 100;
+    const d = await this.observations.distribution(
+      {
+        ...window,
+        category: query.category,
+        industryCode: query.industry_code?.toUpperCase(),
+        businessType: query.business_type === undefined ? undefined : normalBusinessType(query.business_type),
+      },
+      binWidth,
+    );
+    return {
+      ...window,
+      total: d.total,
+      bin_width: binWidth / 100,
+      bins: d.bins.map((b) => ({ lower: b.lower / 100, count: b.count })),
+      levels: d.levels,
+    };
+  }
+
+  @Post('impact')
+  @HttpCode(200)
+  async impact(@Body(bodyPipe(impactBody)) body: ImpactBody): Promise<unknown> {
+    const window = windowOf(body);
+    return toImpactResponse(await this.observations.impact(body.items.map(fromItemBody), window), window);
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { completeItems, itemViolations, writesOf } from '@app/modules/changes/domain/apply-plan';
+import type { ProposedItem } from '@app/modules/changes/domain/change-request';
+import { distributionOf, type Distribution } from '@app/modules/observations/domain/distribution';
+import { impactOf, type Impact } from '@app/modules/observations/domain/impact';
+import { dayNumber, dayString } from '@app/modules/observations/domain/observation';
+import { ObservationStore, type ObservationQuery } from '@app/modules/observations/persistence/observation.store';
+import { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
+import { ValidationError } from '@app/modules/thresholds/domain/errors';
+import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+
+/** The days of a window (inclusive, `YYYY-MM-DD`). */
+export interface Window {
+  from: string;
+  to: string;
+}
+
+/** The default window: the last 30 UTC days, today included. */
+export function defaultWindow(now = new Date()): Window {
+  const today = dayNumber(now.getTime());
+  return { from: dayString(today - 29), to: dayString(today) };
+}
+
+/**
+ * Score distribution and impact analysis (CONTRACT §8.2-8.3), from the stored observations and
+ * the thresholds in force (the catalog `/classify` answers from), matched by the same code.
+ */
+@Injectable()
+export class ObservationsService {
+  constructor(
+    private readonly store: ObservationStore,
+    private readonly catalog: ThresholdCatalog,
+  ) {}
+
+  async distribution(query: ObservationQuery, binWidth: number): Promise<Distribution> {
+    const observations = await this.store.window(query);
+    const now = this.catalog.current();
+    return distributionOf(observations, binWidth, (req) => now.match(req));
+  }
+
+  /**
+   * What `proposed` would change over the cases observed in `window`: the thresholds in force
+   * against the thresholds as the items would leave them, built with the rules a change request's
+   * apply uses (updates completed from the stored threshold, the one-default rule checked).
+   */
+  async impact(proposed: readonly ProposedItem[], window: Window): Promise<Impact> {
+    const before = this.catalog.current();
+    const stored = new Map(before.ordered.map((t) => [t.id, t]));
+    const items = completeItems(proposed, stored);
+    const violations = itemViolations(items, stored);
+    if (violations.length > 0) throw new ValidationError(violations, 'The items are invalid.');
+    const writes = writesOf(items, stored, 'impact', new Date());
+    const after = new Map(stored);
+    for (const t of writes.creates) after.set(t.id, t);
+    for (const { threshold } of writes.updates) after.set(threshold.id, threshold);
+    for (const { id } of writes.deletes) after.delete(id);
+    const touched: Threshold[] = [...writes.creates, ...writes.updates.map((u) => u.threshold)];
+    const afterCatalog = new CatalogSnapshot(after.values(), new Date());
+    const observations = await this.store.window(window);
+    return impactOf(
+      (req) => before.match(req),
+      (req) => afterCatalog.match(req),
+      observations,
+      touched,
+    );
+  }
+}
