@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { ScoreFlusher } from '@app/modules/observations/capture/score-flusher.service';
 import { dayNumber, dayString } from '@app/modules/observations/domain/observation';
-import { createTestApp, expectProblem, send } from '@test/support/app';
+import { as, createTestApp, expectProblem, send } from '@test/support/app';
 
 const BANKS = '00000000-0000-4000-8000-000000000006';
 const DISTRIBUTION = '/v1/admin/risk/score-distribution';
@@ -196,6 +196,57 @@ describe('SCORE_CAPTURE=false', () => {
       await classifyAll(app, [10, 20, 30]);
       await app.get(ScoreFlusher).flush();
       expect((await send(app, 'GET', DISTRIBUTION)).json().total).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+// CONTRACT §8.3 with §7: the impact a revision goes to review with, frozen on it; recomputed on demand.
+describe('the impact of a change request', () => {
+  const CR = '/v1/admin/risk/change-requests';
+  it('is frozen when a revision goes to review, again after an edit, and recomputed by GET {id}/impact', async () => {
+    const app = await createTestApp({ env: { CHANGE_APPROVALS: '1' } });
+    try {
+      // Banks (financial 52): low 30, medium 55, high 80, critical 90.
+      await classifyAll(app, [40, 50, 54, 70]);
+      await app.get(ScoreFlusher).flush();
+      const bands = (medium: number): object => ({
+        op: 'update',
+        threshold_id: BANKS,
+        base_version: 1,
+        threshold: { risk_levels: { low: 30, medium, high: 80, critical: 90 } },
+      });
+      const created = await send(
+        app,
+        'POST',
+        CR,
+        { title: 'Medium down', reason: 'Q4 loss rates rose.', items: [bands(50)] },
+        as('editor'),
+      );
+      expect(created.json().impact).toBeNull();
+      const id = created.json().id as string;
+      const submitted = (await send(app, 'POST', `${CR}/${id}/submit`, undefined, as('editor'))).json();
+      expect(submitted.impact).toMatchObject({ revision: 1, observations: 4, changed: 2, to: TODAY });
+      expect(submitted.impact.transitions).toEqual([
+        { category: 'financial', from_level: 'low', to_level: 'medium', count: 2 },
+      ]);
+      // An edit in review: a new revision, weighed again.
+      const edited = (await send(app, 'PATCH', `${CR}/${id}`, { items: [bands(40)] }, as('editor'))).json();
+      expect(edited.impact).toMatchObject({ revision: 2, observations: 4, changed: 3 });
+      // More cases since: the frozen report stays; GET {id}/impact weighs them now.
+      await classifyAll(app, [47]);
+      await app.get(ScoreFlusher).flush();
+      expect((await send(app, 'GET', `${CR}/${id}`)).json().impact.observations).toBe(4);
+      const now = await send(app, 'GET', `${CR}/${id}/impact`, undefined, as('editor'));
+      expect(now.statusCode).toBe(200);
+      expect(now.json()).toMatchObject({ observations: 5, changed: 4 });
+      expectProblem(await send(app, 'GET', `${CR}/${id}/impact?from=2026-13-01`), 400, 'VALIDATION_ERROR');
+      // Applied: the question is closed; its report stays on the request.
+      await send(app, 'POST', `${CR}/${id}/reviews`, { decision: 'approve' }, as('admin'));
+      expect((await send(app, 'POST', `${CR}/${id}/apply`, undefined, as('editor'))).json().state).toBe('applied');
+      expectProblem(await send(app, 'GET', `${CR}/${id}/impact`), 409, 'CONFLICT');
+      expect((await send(app, 'GET', `${CR}/${id}`)).json().impact).toMatchObject({ revision: 2, changed: 3 });
     } finally {
       await app.close();
     }

@@ -61,6 +61,37 @@ export function changeRequestRepositoryContract(
       expect(await repo.findById(cr.id)).toEqual({ request: edited, rowVersion: 4 });
     });
 
+    it('keeps the impact report a revision was sent to review with', async () => {
+      const repo = await makeRepository();
+      const cr = aChangeRequest();
+      await repo.insert(cr);
+      const impact = {
+        revision: 1,
+        from: '2026-11-02',
+        to: '2026-12-01',
+        computedAt: at(1),
+        report: {
+          observations: 12,
+          changed: 3,
+          changedShare: 0.25,
+          transitions: [
+            { category: 'financial' as const, fromLevel: 'low' as const, toLevel: 'medium' as const, count: 3 },
+          ],
+          byThreshold: [
+            {
+              thresholdId: null,
+              before: { minimal: 1, low: 5, medium: 6, high: 0, critical: 0 },
+              after: { minimal: 1, low: 2, medium: 9, high: 0, critical: 0 },
+            },
+          ],
+          nearCutoffs: [],
+        },
+      };
+      const submitted = { ...submit(cr, ONE, at(1)), impact };
+      expect(await repo.save(submitted, 1)).toBe(2);
+      expect((await repo.findById(cr.id))?.request).toEqual(submitted);
+    });
+
     it('lists newest first, filtered by state, author and who may review, paged', async () => {
       const repo = await makeRepository();
       const mine = [aChangeRequest('alice', 1), aChangeRequest('alice', 2), aChangeRequest('bob', 3)];

@@ -1,3 +1,5 @@
+import type { Impact } from '@app/modules/observations/domain/impact';
+import { defaultWindow, ObservationsService, type Window } from '@app/modules/observations/observations.service';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -29,6 +31,7 @@ import {
   type ChangeRequest,
   type ChangePolicy,
   type Decision,
+  type FrozenImpact,
 } from '@app/modules/changes/domain/change-request';
 import {
   ChangeRequestMoved,
@@ -100,6 +103,7 @@ export class ChangeRequestsService {
     private readonly sync: CatalogSync,
     config: AppConfig,
     @InjectMetric(METRIC.changeRequestsApplied) private readonly appliedCount: Counter<'mode'>,
+    private readonly observations: ObservationsService,
   ) {
     this.policy = { approvals: config.changes.approvals };
   }
@@ -132,16 +136,20 @@ export class ChangeRequestsService {
     const { items: proposedItems, ...rest } = proposed;
     const changes: Partial<ChangeContent> = { ...rest };
     if (proposedItems) changes.items = await this.validated(proposedItems);
-    return this.transition(id, (cr) => {
-      if (expectedRevision !== undefined && expectedRevision !== cr.revision) {
-        throw new RevisionMismatch(id, cr.revision);
-      }
-      return edit(cr, changes, ctx.actor, new Date());
-    });
+    return this.transition(
+      id,
+      (cr) => {
+        if (expectedRevision !== undefined && expectedRevision !== cr.revision) {
+          throw new RevisionMismatch(id, cr.revision);
+        }
+        return edit(cr, changes, ctx.actor, new Date());
+      },
+      true,
+    );
   }
 
   submit(id: string): Promise<ChangeRequest> {
-    return this.transition(id, (cr) => submit(cr, this.policy, new Date()));
+    return this.transition(id, (cr) => submit(cr, this.policy, new Date()), true);
   }
 
   review(id: string, reviewer: string, decision: Decision, comment: string | null): Promise<ChangeRequest> {
@@ -208,11 +216,52 @@ export class ChangeRequestsService {
   }
 
   /** Reads, transforms by a pure transition, saves if nobody saved in between. */
-  private async transition(id: string, next: (cr: ChangeRequest) => ChangeRequest): Promise<ChangeRequest> {
+  /**
+   * Reads, transforms by a pure transition, saves if nobody saved in between. With `freeze`, a
+   * revision that goes to review carries the impact report its reviewers will see.
+   */
+  private async transition(
+    id: string,
+    next: (cr: ChangeRequest) => ChangeRequest,
+    freeze = false,
+  ): Promise<ChangeRequest> {
     const { request, rowVersion } = await this.stored(id);
-    const changed = next(request);
+    let changed = next(request);
+    if (freeze && (changed.state === 'in_review' || changed.state === 'approved')) {
+      changed = { ...changed, impact: await this.frozenImpact(changed) };
+    }
     if ((await this.requests.save(changed, rowVersion)) === null) throw movedMeanwhile(id);
     return changed;
+  }
+
+  /**
+   * The impact of a revision over the last 30 days of observations (CONTRACT §8.3), to freeze on
+   * it; null when its items no longer apply to the thresholds in force (its apply will say which).
+   */
+  private async frozenImpact(cr: ChangeRequest): Promise<FrozenImpact | null> {
+    const window = defaultWindow();
+    try {
+      const report = await this.observations.impact(cr.items, window);
+      return { revision: cr.revision, ...window, computedAt: new Date(), report };
+    } catch (error) {
+      if (error instanceof ValidationError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The impact of a request's items now, over `window` (CONTRACT §8.3): recomputed against the
+   * thresholds in force and the observations as they are. Only for a request not yet applied,
+   * rejected or cancelled (the frozen report stays on those).
+   */
+  async impactNow(id: string, window: Window): Promise<Impact> {
+    const cr = await this.get(id);
+    if (cr.state === 'applied' || cr.state === 'rejected' || cr.state === 'cancelled') {
+      throw new ConflictError(
+        `Change request ${id} is ${cr.state}: its impact is no longer a question; the report it was reviewed with is its impact field.`,
+      );
+    }
+    return this.observations.impact(cr.items, window);
   }
 
   /**

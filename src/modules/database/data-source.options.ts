@@ -11,6 +11,7 @@ import { CreateIdempotencyKeys1795651200004 } from '@app/migrations/179565120000
 import { HistoryServerRequestId1795651200005 } from '@app/migrations/1795651200005-history-server-request-id';
 import { CreateChangeRequests1795651200006 } from '@app/migrations/1795651200006-create-change-requests';
 import { CreateScoreObservations1795651200007 } from '@app/migrations/1795651200007-create-score-observations';
+import { ChangeRequestImpact1795651200008 } from '@app/migrations/1795651200008-change-request-impact';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
   ChangeRequestEntity,
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   HistoryServerRequestId1795651200005,
   CreateChangeRequests1795651200006,
   CreateScoreObservations1795651200007,
+  ChangeRequestImpact1795651200008,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

@@ -17,6 +17,7 @@ import {
   distributionResponse,
   impactBody,
   impactResponse,
+  impactWindowQuery,
 } from '@app/modules/observations/http/observation.schemas';
 import { PROBLEM_CODES } from '@app/modules/http/problem';
 import {
@@ -466,6 +467,22 @@ export const OPERATIONS: readonly Operation[] = [
     example: { reason: 'Q3 and Q4 loss rates rose; the medium band starts earlier (memo RISK-142).' },
     success: { status: 200, schema: changeRequestResponse, description: 'The edited request.', etag: true },
     errors: [400, 404, 409, 412, 413, 415],
+  },
+  {
+    method: 'get',
+    path: `${CHANGES}${ID}/impact`,
+    operationId: 'changeRequestImpact',
+    summary: "The impact of a change request's items now (recomputed)",
+    tag: 'changes',
+    idParam: true,
+    query: impactWindowQuery,
+    success: {
+      status: 200,
+      schema: impactResponse,
+      description:
+        "The items weighed against the thresholds in force and the observations of the window now (the report frozen at review is the request's impact field).",
+    },
+    errors: [400, 404, 409],
   },
   changeAction('submit', 'Send a change request to review', [400, 404, 409]),
   changeAction('reviews', 'Approve or reject a change request (not your own)', [400, 404, 409, 413, 415], reviewBody, {

@@ -3,6 +3,7 @@
  * people other than its authors, applied whole or not at all. Pure: states and transitions as
  * functions; every refusal is a domain error with the problem code the API answers.
  */
+import type { Impact } from '@app/modules/observations/domain/impact';
 import { ConflictError, ForbiddenError, ValidationError } from '@app/modules/thresholds/domain/errors';
 import type { ThresholdChanges, ThresholdFields } from '@app/modules/thresholds/domain/threshold';
 
@@ -77,6 +78,21 @@ export interface ChangeRequest {
   emergency: boolean;
   /** Why the last apply failed or conflicted, for people. */
   failure: string | null;
+  /**
+   * What the revision under review would change over the cases observed (CONTRACT §8.3), computed
+   * when it was sent to review: what its reviewers saw. Null for a draft and after an edit until
+   * the new revision is in review again.
+   */
+  impact: FrozenImpact | null;
+}
+
+/** An impact report as computed for one revision of a request. */
+export interface FrozenImpact {
+  revision: number;
+  from: string;
+  to: string;
+  computedAt: Date;
+  report: Impact;
 }
 
 /** What the rules need to know about the service's configuration. */
@@ -137,6 +153,7 @@ export function draft(id: string, content: ChangeContent, author: string, at: Da
     reviews: [],
     emergency: false,
     failure: null,
+    impact: null,
   };
 }
 
@@ -157,6 +174,7 @@ export function edit(cr: ChangeRequest, changes: Partial<ChangeContent>, editor:
     state: submitted ? 'in_review' : cr.state,
     scheduledFor: null,
     updatedAt: at,
+    impact: null,
     editors: cr.editors.includes(editor) ? cr.editors : [...cr.editors, editor],
   };
 }

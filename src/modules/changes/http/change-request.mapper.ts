@@ -9,6 +9,7 @@ import {
 } from '@app/modules/changes/domain/change-request';
 import type { ChangePolicy } from '@app/modules/changes/domain/change-request';
 import type { ChangeItemBody, ChangeRequestResponse } from '@app/modules/changes/http/change-request.schemas';
+import { toImpactResponse } from '@app/modules/observations/http/impact.mapper';
 import { fieldsFromBody, fromPatchBody, toFieldsResponse } from '@app/modules/thresholds/http/threshold.mapper';
 
 /** Wire → domain: a create without an id gets one now, so every item names its threshold. */
@@ -67,6 +68,11 @@ export function toChangeRequestResponse(cr: ChangeRequest, policy: ChangePolicy)
     emergency: cr.emergency,
     awaiting_review: awaitingReview(cr),
     failure: cr.failure,
+    impact: cr.impact && {
+      revision: cr.impact.revision,
+      computed_at: cr.impact.computedAt.toISOString(),
+      ...toImpactResponse(cr.impact.report, cr.impact),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /** Request and response schemas of the change-request API (snake_case on the wire). */
 import { z } from 'zod';
 import { CHANGE_OPS, CHANGE_STATES, DECISIONS } from '@app/modules/changes/domain/change-request';
+import { impactResponse } from '@app/modules/observations/http/impact.schema';
 import { newIdSchema, uuidSchema } from '@app/modules/thresholds/domain/threshold.rules';
 import {
   pageLimitQuery,
@@ -178,6 +179,13 @@ export const changeRequestResponse = z
     emergency: z.boolean(),
     awaiting_review: z.boolean(),
     failure: z.string().nullable().meta({ description: 'Why the last apply conflicted or failed.' }),
+    impact: impactResponse
+      .extend({ revision: z.number().int().min(1), computed_at: z.iso.datetime() })
+      .nullable()
+      .meta({
+        description:
+          'The impact report of the revision under review, computed when it went to review over the last 30 days of observations: what its reviewers see. Null for a draft, after an edit until the new revision is in review, and when the items no longer applied to the thresholds in force. GET {id}/impact recomputes it.',
+      }),
   })
   .strict()
   .meta({ id: 'ChangeRequest' });

@@ -1,3 +1,6 @@
+import { toImpactResponse } from '@app/modules/observations/http/impact.mapper';
+import { impactWindowQuery, type ImpactWindowQuery } from '@app/modules/observations/http/observation.schemas';
+import { windowOf } from '@app/modules/observations/http/observations.controller';
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
@@ -83,6 +86,16 @@ export class ChangeRequestsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     return this.answer(reply, await this.changes.get(id));
+  }
+
+  /** The impact of the request's items now (CONTRACT §8.3), over `?from=&to=` (default: the last 30 days). */
+  @Get(':id/impact')
+  async impact(
+    @Param('id', paramPipe('id', idParam)) id: string,
+    @Query(queryPipe(impactWindowQuery)) query: ImpactWindowQuery,
+  ): Promise<unknown> {
+    const window = windowOf(query);
+    return toImpactResponse(await this.changes.impactNow(id, window), window);
   }
 
   @Patch(':id')

@@ -1,7 +1,8 @@
 /** Request and response schemas of score distribution and impact analysis (CONTRACT §8.2-8.3). */
 import { z } from 'zod';
 import { changeItemsSchema } from '@app/modules/changes/http/change-request.schemas';
-import { LEVELS } from '@app/modules/thresholds/domain/threshold';
+import { levelCounts } from '@app/modules/observations/http/impact.schema';
+export { impactResponse } from '@app/modules/observations/http/impact.schema';
 import { businessTypeSchema, categorySchema, industryCodeSchema } from '@app/modules/thresholds/domain/threshold.rules';
 
 /** The longest window a question may span, in days. */
@@ -43,16 +44,14 @@ export const distributionQuery = z.object({
 });
 export type DistributionQuery = z.output<typeof distributionQuery>;
 
+export const impactWindowQuery = z.object(windowFields);
+export type ImpactWindowQuery = z.output<typeof impactWindowQuery>;
+
 export const impactBody = z.strictObject({ items: changeItemsSchema, ...windowFields }).meta({
   id: 'ImpactRequest',
   description: 'Items as in a change request, and the window of observations to weigh them on.',
 });
 export type ImpactBody = z.output<typeof impactBody>;
-
-const levelCounts = z
-  .object(Object.fromEntries(LEVELS.map((l) => [l, z.int().min(0)])) as Record<(typeof LEVELS)[number], z.ZodInt>)
-  .strict()
-  .meta({ id: 'LevelCounts' });
 
 export const distributionResponse = z
   .object({
@@ -67,48 +66,3 @@ export const distributionResponse = z
   })
   .strict()
   .meta({ id: 'ScoreDistribution' });
-
-export const impactResponse = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    observations: z.int().min(0),
-    changed: z.int().min(0),
-    changed_share: z.number().min(0).max(1),
-    transitions: z.array(
-      z
-        .object({
-          category: categorySchema,
-          from_level: z.enum(LEVELS),
-          to_level: z.enum(LEVELS),
-          count: z.int().min(1),
-        })
-        .strict(),
-    ),
-    by_threshold: z.array(
-      z
-        .object({
-          threshold_id: z.uuid().nullable().meta({ description: 'null: the built-in bands.' }),
-          before: levelCounts,
-          after: levelCounts,
-        })
-        .strict(),
-    ),
-    near_cutoffs: z.array(
-      z
-        .object({
-          threshold_id: z.uuid(),
-          level: z.enum(['low', 'medium', 'high', 'critical']),
-          cutoff: z.number(),
-          within_1_below: z.int().min(0),
-          within_1_above: z.int().min(0),
-        })
-        .strict(),
-    ),
-  })
-  .strict()
-  .meta({
-    id: 'Impact',
-    description:
-      'What a change would do to the cases observed in the window, exactly: every observed key classified under the thresholds in force and as the change would leave them.',
-  });

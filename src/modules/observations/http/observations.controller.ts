@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { RequireRole } from '@app/modules/auth/auth.decorators';
 import { fromItemBody } from '@app/modules/changes/http/change-request.mapper';
 import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
-import type { Impact } from '@app/modules/observations/domain/impact';
+import { toImpactResponse } from '@app/modules/observations/http/impact.mapper';
 import { dayNumber, dayNumberOf, dayString, normalBusinessType } from '@app/modules/observations/domain/observation';
 import {
   distributionQuery,
@@ -26,31 +26,6 @@ export function windowOf(asked: { from?: string; to?: string }, now = new Date()
     ]);
   }
   return { from, to };
-}
-
-/** Impact in the API's form (snake_case). */
-export function toImpactResponse(impact: Impact, window: Window): Record<string, unknown> {
-  return {
-    from: window.from,
-    to: window.to,
-    observations: impact.observations,
-    changed: impact.changed,
-    changed_share: impact.changedShare,
-    transitions: impact.transitions.map((t) => ({
-      category: t.category,
-      from_level: t.fromLevel,
-      to_level: t.toLevel,
-      count: t.count,
-    })),
-    by_threshold: impact.byThreshold.map((t) => ({ threshold_id: t.thresholdId, before: t.before, after: t.after })),
-    near_cutoffs: impact.nearCutoffs.map((n) => ({
-      threshold_id: n.thresholdId,
-      level: n.level,
-      cutoff: n.cutoff,
-      within_1_below: n.within1Below,
-      within_1_above: n.within1Above,
-    })),
-  };
 }
 
 /** Score distribution and impact analysis (CONTRACT §8.2-8.3): editors, who propose changes. */

@@ -1,3 +1,4 @@
+import type { FrozenImpact } from '@app/modules/changes/domain/change-request';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { ChangeOp, ChangeState, Decision } from '@app/modules/changes/domain/change-request';
 
@@ -62,6 +63,10 @@ export class ChangeRequestEntity {
   @Column('varchar', { length: 2000, nullable: true })
   failure!: string | null;
 
+  /** The impact report frozen when the revision under review was sent to review (JSON as the domain holds it). */
+  @Column('jsonb', { nullable: true })
+  impact!: StoredImpact | null;
+
   /** A scheduler's claim: until then, no other replica applies this request. */
   @Column('timestamptz', { name: 'claimed_until', nullable: true })
   claimedUntil!: Date | null;
@@ -121,3 +126,6 @@ export class ChangeRequestReviewEntity {
   @JoinColumn({ name: 'change_request_id', foreignKeyConstraintName: 'FK_change_request_reviews_request' })
   request?: ChangeRequestEntity;
 }
+
+/** A frozen impact report as stored: the domain's, with its instant as an ISO string. */
+export type StoredImpact = Omit<FrozenImpact, 'computedAt'> & { computedAt: string };

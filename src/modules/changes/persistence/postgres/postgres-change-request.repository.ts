@@ -150,6 +150,7 @@ export class PostgresChangeRequestRepository extends ChangeRequestRepository {
         reviews: reviews.filter((r) => r.changeRequestId === row.id).map(reviewToDomain),
         emergency: row.emergency,
         failure: row.failure,
+        impact: row.impact && { ...row.impact, computedAt: new Date(row.impact.computedAt) },
       },
     }));
   }
@@ -173,6 +174,7 @@ function toEntity(r: ChangeRequest): Omit<ChangeRequestEntity, 'rowVersion' | 'c
     appliedBy: r.appliedBy,
     emergency: r.emergency,
     failure: r.failure,
+    impact: r.impact && { ...r.impact, computedAt: r.impact.computedAt.toISOString() },
   };
 }
 
