@@ -22,9 +22,12 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/modules/config/app-config';
 import { dataSourceOptions } from '@app/modules/database/data-source.options';
+import { PostgresObservationStore } from '@app/modules/observations/persistence/postgres/postgres-observation.store';
+import { CATEGORIES } from '@app/modules/thresholds/domain/threshold';
 import { adminQuery, startPostgresServer, withDatabase } from '@test/support/postgres';
 import {
   ADMIN_KEY,
+  cpuSeconds,
   EDITOR_KEY,
   hasTaskset,
   jsonHeaders,
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const results: Record<string, unknown>[] = [];
   let changes: ChangeResult | undefined;
+  let observations: ObservationsResult | undefined;
   try {
     const dataSource = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database!));
     await dataSource.initialize();
@@ -205,6 +209,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `memory mode: ready in ${memoryStart.startToReadyMs} ms; classify answer ${classifyBytes} bytes\n`,
     );
+
+    const capture = await captureCost(logFile);
+    printCapture(capture);
 
     const embedded = await embeddedStarts(logFile);
     process.stdout.write(
@@ -260,7 +267,10 @@ async function main(): Promise<void> {
           for (const e of targets) rows.push(row(e.name, e.connections, 'node:http', base));
 
           // Before the creates: their rows would be thresholds written since every past instant.
-          if (history) changes = await changeManagement(service.baseUrl, client, history);
+          if (history) {
+            changes = await changeManagement(service.baseUrl, client, history);
+            observations = await observationsBench(service.baseUrl, client, url);
+          }
 
           // Create: the service against raw INSERTs of the same row, alternating.
           const createRequests: Request[] = [
@@ -298,6 +308,7 @@ async function main(): Promise<void> {
           });
           printSize(size, service.startToReadyMs, memoryUse, rows);
           if (changes && history) printChanges(changes);
+          if (observations && history) printObservations(observations);
         } finally {
           await service.stop();
           await client.query(
@@ -326,7 +337,12 @@ async function main(): Promise<void> {
       embedded,
       sizes: results,
       changeManagement: changes,
-      targets: evaluate(memoryStart.startToReadyMs, embedded, results as unknown as SizeResult[], changes),
+      capture,
+      observations,
+      targets: [
+        ...evaluate(memoryStart.startToReadyMs, embedded, results as unknown as SizeResult[], changes),
+        ...observationTargets(capture, observations),
+      ],
       durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     };
     printTargets(report.targets);
@@ -337,6 +353,201 @@ async function main(): Promise<void> {
     await adminQuery(postgres.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await postgres.stop();
   }
+}
+
+interface CaptureResult {
+  rounds: number;
+  on: { rps: number; cpuUsPerRequest: number };
+  off: { rps: number; cpuUsPerRequest: number };
+  /** on / off, req/s (medians). */
+  ratio: number;
+}
+
+/**
+ * What score capture costs on the classify path (CONTRACT §8.1: at most 5 %): two builds of the
+ * same service on memory storage, SCORE_CAPTURE=true and false, measured alternately round by
+ * round with the same 16 requests (their keys are seen again and again, as in production).
+ */
+async function captureCost(logFile: string): Promise<CaptureResult> {
+  const requests = classifyBodies().map((b) => ({
+    method: 'POST' as const,
+    path: '/v1/risk/classify',
+    body: JSON.stringify(b),
+    headers: jsonHeaders(READER_KEY),
+  }));
+  const on = await startService({ STORAGE: 'memory', SCORE_CAPTURE: 'true' }, logFile);
+  const off = await startService({ STORAGE: 'memory', SCORE_CAPTURE: 'false' }, logFile);
+  const samples = { on: [] as { rps: number; cpu: number }[], off: [] as { rps: number; cpu: number }[] };
+  try {
+    if (PLAN.warmup > 0) for (const s of [on, off]) await load(s.baseUrl, requests, CONNECTIONS, PLAN.warmup);
+    const rounds = QUICK ? 1 : 2 * PLAN.rounds + 1;
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+      for (const which of order) {
+        const server = which === 'on' ? on : off;
+        const before = cpuSeconds(server.child.pid!);
+        const l = await load(server.baseUrl, requests, CONNECTIONS, PLAN.seconds);
+        samples[which].push({
+          rps: l.rps,
+          cpu: ((cpuSeconds(server.child.pid!) - before) / Math.max(1, l.total)) * 1e6,
+        });
+      }
+    }
+    const summary = (xs: { rps: number; cpu: number }[]): { rps: number; cpuUsPerRequest: number } => ({
+      rps: Math.round(median(xs.map((x) => x.rps))),
+      cpuUsPerRequest: Math.round(median(xs.map((x) => x.cpu))),
+    });
+    const result = { rounds, on: summary(samples.on), off: summary(samples.off) };
+    return { ...result, ratio: Math.round((result.on.rps / result.off.rps) * 100) / 100 };
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+}
+
+function printCapture(c: CaptureResult): void {
+  process.stdout.write(
+    `score capture (memory storage, classify, ${c.rounds} interleaved rounds): on ${c.on.rps} req/s, ${c.on.cpuUsPerRequest} µs CPU/request; ` +
+      `off ${c.off.rps} req/s, ${c.off.cpuUsPerRequest} µs CPU/request; on/off ${c.ratio.toFixed(2)}\n`,
+  );
+}
+
+interface ObservationsResult {
+  keys: number;
+  days: number;
+  impactMs: number[];
+  medianImpactMs: number;
+  flush: { keys: number; ms: number; walBytes: number; rowsPerSecond: number };
+}
+
+/**
+ * Impact analysis and flushing at scale (CONTRACT §8.3): 100,000 distinct observation keys over
+ * the last 30 days in the store, then `POST /v1/admin/risk/impact` with a band move, one request
+ * at a time; and one flush of 200,000 keys through the PostgreSQL store (time and the WAL it
+ * wrote: the database's share of the work), into days outside the impact window.
+ */
+async function observationsBench(baseUrl: string, client: Client, url: string): Promise<ObservationsResult> {
+  const KEYS = 100_000;
+  const DAYS = 30;
+  await client.query(
+    `DO $$ DECLARE m date; BEGIN
+       FOR m IN SELECT generate_series(date_trunc('month', now() - interval '120 days'), date_trunc('month', now()), interval '1 month')::date LOOP
+         EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF score_observations FOR VALUES FROM (%L) TO (%L)',
+           'score_observations_' || to_char(m, 'YYYY_MM'), m, (m + interval '1 month')::date);
+       END LOOP; END $$`,
+  );
+  // Distinct keys: categories x industry codes (of the seeded thresholds) x business types x scores.
+  await client.query(
+    `INSERT INTO score_observations (day, category, industry_code, business_type, score, count)
+     SELECT (now() - make_interval(days => i % $2))::date,
+            ($3::text[])[1 + i % 8],
+            lpad(((i::bigint * 7919) % 100000)::text, 5, '0'),
+            CASE WHEN i % 4 = 0 THEN 'type-' || (i % 20) ELSE '' END,
+            (i % 10001) / 100.0,
+            1 + i % 7
+       FROM generate_series(1, $1) AS i
+     ON CONFLICT DO NOTHING`,
+    [KEYS, DAYS, [...CATEGORIES]],
+  );
+  await client.query('ANALYZE score_observations');
+  const target = (
+    await client.query<{ id: string; version: number }>(
+      `SELECT id, version FROM risk_thresholds WHERE metadata ? 'bench' ORDER BY (metadata->>'bench')::int LIMIT 1`,
+    )
+  ).rows[0];
+  const impactMs: number[] = [];
+  for (let i = 0; i < (QUICK ? 2 : 7); i++) {
+    const started = performance.now();
+    const res = await fetch(`${baseUrl}/v1/admin/risk/impact`, {
+      method: 'POST',
+      headers: jsonHeaders(EDITOR_KEY),
+      body: JSON.stringify({
+        items: [
+          {
+            op: 'update',
+            threshold_id: target.id,
+            base_version: target.version,
+            threshold: { risk_levels: { low: 5, medium: 25 + i, high: 55, critical: 80 } },
+          },
+          {
+            op: 'create',
+            threshold: {
+              name: 'bench impact',
+              category: 'financial',
+              industry_code: '5',
+              risk_levels: { low: 1, medium: 2, high: 3, critical: 4 },
+            },
+          },
+        ],
+      }),
+    });
+    const body = (await res.json()) as { observations?: number };
+    if (res.status !== 200 || body.observations === undefined)
+      throw new Error(`impact: ${res.status} ${JSON.stringify(body)}`);
+    impactMs.push(Math.round(performance.now() - started));
+  }
+
+  // One flush of 200,000 keys, through the store the service flushes with, 60-89 days back.
+  const FLUSH_KEYS = 200_000;
+  const day = (i: number): string => new Date(Date.now() - (60 + (i % 30)) * 86_400_000).toISOString().slice(0, 10);
+  const batch = Array.from({ length: FLUSH_KEYS }, (_, i) => ({
+    day: day(i),
+    category: CATEGORIES[i % 8],
+    industryCode: String((i * 7919) % 100000).padStart(5, '0'),
+    businessType: i % 4 === 0 ? `type-${i % 20}` : '',
+    score: Math.floor(i / 30) % 10_001,
+    count: 1 + (i % 5),
+  }));
+  const dataSource = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database!));
+  await dataSource.initialize();
+  try {
+    const store = new PostgresObservationStore(dataSource);
+    await store.prepare(day(29), day(0));
+    const wal = async (): Promise<string> =>
+      (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+    const walBefore = await wal();
+    const started = performance.now();
+    await store.add(batch);
+    const ms = Math.round(performance.now() - started);
+    const walBytes = Number(
+      (await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [walBefore]))
+        .rows[0].bytes,
+    );
+    return {
+      keys: KEYS,
+      days: DAYS,
+      impactMs,
+      medianImpactMs: median(impactMs),
+      flush: { keys: FLUSH_KEYS, ms, walBytes, rowsPerSecond: Math.round(FLUSH_KEYS / (ms / 1000)) },
+    };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+function printObservations(o: ObservationsResult): void {
+  process.stdout.write(
+    `impact over ${o.days} days with ${o.keys.toLocaleString('en')} distinct keys: median ${o.medianImpactMs} ms (${o.impactMs.join(', ')}); ` +
+      `one flush of ${o.flush.keys.toLocaleString('en')} keys: ${o.flush.ms} ms (${o.flush.rowsPerSecond} keys/s), ${Math.round(o.flush.walBytes / 1048576)} MB of WAL\n`,
+  );
+}
+
+function observationTargets(capture: CaptureResult, o: ObservationsResult | undefined): Target[] {
+  return [
+    {
+      target: 'classify with score capture on >= 0.95 of off (req/s)',
+      value: capture.ratio.toFixed(2),
+      met: capture.ratio >= 0.95,
+    },
+    ...(o
+      ? [
+          {
+            target: `impact over ${o.days} days, ${o.keys.toLocaleString('en')} keys <= 1 s`,
+            value: `${o.medianImpactMs} ms`,
+            met: o.medianImpactMs <= 1000,
+          },
+        ]
+      : []),
+  ];
 }
 
 interface PastTiming {
