@@ -22,6 +22,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/modules/config/app-config';
 import { dataSourceOptions } from '@app/modules/database/data-source.options';
+import { ScoreCounter, type Counted } from '@app/modules/observations/capture/score-counter';
 import { PostgresObservationStore } from '@app/modules/observations/persistence/postgres/postgres-observation.store';
 import { CATEGORIES } from '@app/modules/thresholds/domain/threshold';
 import { adminQuery, startPostgresServer, withDatabase } from '@test/support/postgres';
@@ -359,8 +360,13 @@ interface CaptureResult {
   rounds: number;
   on: { rps: number; cpuUsPerRequest: number };
   off: { rps: number; cpuUsPerRequest: number };
-  /** on / off, req/s (medians). */
+  /** Median over rounds of on / off req/s (each round measures both, back to back). */
   ratio: number;
+  /** Median over rounds of on / off CPU per request. */
+  cpuRatio: number;
+  /** What counting one classification costs, in process (ns), and its share of a classify request's CPU. */
+  countNs: number;
+  countShare: number;
 }
 
 /**
@@ -380,7 +386,7 @@ async function captureCost(logFile: string): Promise<CaptureResult> {
   const samples = { on: [] as { rps: number; cpu: number }[], off: [] as { rps: number; cpu: number }[] };
   try {
     if (PLAN.warmup > 0) for (const s of [on, off]) await load(s.baseUrl, requests, CONNECTIONS, PLAN.warmup);
-    const rounds = QUICK ? 1 : 2 * PLAN.rounds + 1;
+    const rounds = QUICK ? 1 : 3 * PLAN.rounds;
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
       for (const which of order) {
@@ -397,17 +403,46 @@ async function captureCost(logFile: string): Promise<CaptureResult> {
       rps: Math.round(median(xs.map((x) => x.rps))),
       cpuUsPerRequest: Math.round(median(xs.map((x) => x.cpu))),
     });
-    const result = { rounds, on: summary(samples.on), off: summary(samples.off) };
-    return { ...result, ratio: Math.round((result.on.rps / result.off.rps) * 100) / 100 };
+    const paired = (f: (x: { rps: number; cpu: number }) => number): number =>
+      Math.round(median(samples.on.map((on, i) => f(on) / f(samples.off[i]))) * 100) / 100;
+    const offSummary = summary(samples.off);
+    const countNs = countCost();
+    return {
+      rounds,
+      on: summary(samples.on),
+      off: offSummary,
+      ratio: paired((x) => x.rps),
+      cpuRatio: paired((x) => x.cpu),
+      countNs,
+      countShare: Math.round((countNs / (offSummary.cpuUsPerRequest * 1000)) * 10_000) / 10_000,
+    };
   } finally {
     await Promise.all([on.stop(), off.stop()]);
   }
 }
 
+/** ScoreCounter.count in a loop over requests parsed from JSON (fresh strings, as each request has): ns per call. */
+function countCost(): number {
+  const counter = new ScoreCounter(200_000);
+  const bodies = classifyBodies().map((b) =>
+    JSON.stringify({ ...b, industryCode: b.industry_code, businessType: b.business_type }),
+  );
+  const requests = Array.from({ length: 1000 }, (_, i) => JSON.parse(bodies[i % bodies.length]) as Counted);
+  const calls = 2_000_000;
+  const runs: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) counter.count(requests[i % 1000]);
+    runs.push(Number(process.hrtime.bigint() - started) / calls);
+  }
+  return Math.round(median(runs));
+}
+
 function printCapture(c: CaptureResult): void {
   process.stdout.write(
-    `score capture (memory storage, classify, ${c.rounds} interleaved rounds): on ${c.on.rps} req/s, ${c.on.cpuUsPerRequest} µs CPU/request; ` +
-      `off ${c.off.rps} req/s, ${c.off.cpuUsPerRequest} µs CPU/request; on/off ${c.ratio.toFixed(2)}\n`,
+    `score capture (memory storage, classify, ${c.rounds} interleaved rounds, medians): on ${c.on.rps} req/s, ${c.on.cpuUsPerRequest} µs CPU/request; ` +
+      `off ${c.off.rps} req/s, ${c.off.cpuUsPerRequest} µs CPU/request; on/off per round: req/s ${c.ratio.toFixed(2)}, CPU ${c.cpuRatio.toFixed(2)}; ` +
+      `counting one classification: ${c.countNs} ns in process (${(c.countShare * 100).toFixed(2)} % of a request's CPU)\n`,
   );
 }
 

@@ -15,7 +15,8 @@ export class CreateScoreObservations1795651200007 implements MigrationInterface 
         "day" date NOT NULL,
         "category" character varying(32) NOT NULL,
         "industry_code" character varying(20) NOT NULL,
-        "business_type" character varying(100) NOT NULL,
+        -- text: a business type of 100 characters can grow when lower-cased ('İ' is two code units).
+        "business_type" text NOT NULL,
         "score" numeric(5,2) NOT NULL,
         "count" bigint NOT NULL,
         CONSTRAINT "PK_score_observations" PRIMARY KEY ("day", "category", "industry_code", "business_type", "score"),

@@ -134,6 +134,8 @@ describe('score observations: distribution and impact', () => {
     for (const [query, field] of [
       ['from=2026-02-30', '/from'],
       ['from=2026-13-01', '/from'],
+      ['from=0000-01-01', '/from'],
+      ['to=1969-12-31', '/to'],
       ['to=yesterday', '/to'],
       ['from=2026-11-30&to=2026-11-01', '/from'],
       ['from=2024-01-01&to=2026-01-01', '/from'],
@@ -144,6 +146,11 @@ describe('score observations: distribution and impact', () => {
       const body = expectProblem(await send(app, 'GET', `${DISTRIBUTION}?${query}`), 400, 'VALIDATION_ERROR');
       expect({ query, fields: body.errors?.map((e) => e.field) }).toEqual({ query, fields: [field] });
     }
+    // The default window never starts before the first day.
+    expect((await send(app, 'GET', `${DISTRIBUTION}?to=1970-01-05`)).json()).toMatchObject({
+      from: '1970-01-01',
+      to: '1970-01-05',
+    });
     expectProblem(
       await send(app, 'POST', '/v1/admin/risk/impact', {
         items: [{ op: 'delete', threshold_id: '4b9f0c7e-0000-4000-8000-000000000000', base_version: 1 }],

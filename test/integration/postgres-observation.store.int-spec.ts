@@ -48,6 +48,46 @@ describe('score observations on PostgreSQL', () => {
     ]);
   });
 
+  it('adds an interval whole or not at all: a row the database refuses in the last batch leaves nothing of the first', async () => {
+    const store = new PostgresObservationStore(dataSource);
+    const row = { day: '2026-11-03', category: 'financial' as const, industryCode: 'ATOMIC', businessType: '' };
+    const many = Array.from({ length: 12_000 }, (_, i) => ({
+      ...row,
+      score: i % 10_001,
+      businessType: `t${i}`,
+      count: 1,
+    }));
+    many.push({ ...row, score: 1, count: 0 }); // violates count > 0
+    await expect(store.add(many)).rejects.toMatchObject({ code: '23514' });
+    expect(await store.window({ from: '2026-11-03', to: '2026-11-03', industryCode: 'ATOMIC' })).toEqual([]);
+  });
+
+  it('stores a business type that grew when lower-cased (100 × İ is 200 code units)', async () => {
+    const store = new PostgresObservationStore(dataSource);
+    const businessType = 'İ'.repeat(100).toLowerCase();
+    expect(businessType.length).toBe(200);
+    await store.add([{ day: '2026-11-04', category: 'financial', industryCode: '', businessType, score: 1, count: 1 }]);
+    expect(await store.window({ from: '2026-11-04', to: '2026-11-04', businessType })).toHaveLength(1);
+  });
+
+  it('creates a partition again when it was dropped while the service ran', async () => {
+    const store = new PostgresObservationStore(dataSource);
+    const row = {
+      day: '2026-11-05',
+      category: 'financial' as const,
+      industryCode: 'DROPPED',
+      businessType: '',
+      score: 1,
+      count: 1,
+    };
+    await store.add([row]);
+    await dataSource.query('DROP TABLE score_observations_2026_11');
+    await store.add([row]);
+    expect(await store.window({ from: '2026-11-05', to: '2026-11-05', industryCode: 'DROPPED' })).toEqual([
+      { category: 'financial', industryCode: 'DROPPED', businessType: '', score: 1, count: 1 },
+    ]);
+  });
+
   it('keeps each month in its own partition; pruning drops whole partitions and leaves the others untouched', async () => {
     for (const name of await partitions()) await dataSource.query(`DROP TABLE "${name}"`);
     const store = new PostgresObservationStore(dataSource);

@@ -202,6 +202,13 @@ describe('score capture through a database outage', () => {
       const outageEnds = Date.now() + 10_000;
       await classify(sent.slice(200, 400));
       await waitFor('a failed flush', async () => (await metric(app, 'risk_score_flush_failing')) === 1);
+      // Questions need the store: a 503 with Retry-After while it is down, never a 500.
+      const down = await send(app, 'GET', '/v1/admin/risk/score-distribution');
+      expect([down.statusCode, down.headers['retry-after']]).toEqual([503, expect.any(String)]);
+      const impact = await send(app, 'POST', '/v1/admin/risk/impact', {
+        items: [{ op: 'delete', threshold_id: '00000000-0000-4000-8000-000000000006', base_version: 1 }],
+      });
+      expect(impact.statusCode).toBe(503);
       while (Date.now() < outageEnds) await new Promise((r) => setTimeout(r, 100));
       await server.start();
       await classify(sent.slice(400));

@@ -58,14 +58,14 @@ const observation: fc.Arbitrary<Observation> = fc.record({
   ),
   count: fc.integer({ min: 1, max: 4 }),
 });
-/** A change: band moves, new more specific thresholds, deactivations, priority changes, deletes. */
+/** A change: band moves, new (more specific, or default) thresholds, deactivations, defaults set or unset, priority changes, deletes. */
 const change = (stored: Threshold[]): fc.Arbitrary<ProposedItem[]> => {
   const options: fc.Arbitrary<ProposedItem>[] = [
     threshold.map((t) => ({
       op: 'create' as const,
       thresholdId: t.id,
       baseVersion: null,
-      threshold: { ...t, isDefault: false },
+      threshold: t,
     })),
   ];
   if (stored.length > 0) {
@@ -88,6 +88,12 @@ const change = (stored: Threshold[]): fc.Arbitrary<ProposedItem[]> => {
         thresholdId: t.id,
         baseVersion: t.version,
         changes: { isActive: false },
+      })),
+      fc.tuple(target, fc.boolean()).map(([t, isDefault]) => ({
+        op: 'update' as const,
+        thresholdId: t.id,
+        baseVersion: t.version,
+        changes: { isDefault },
       })),
       target.map((t) => ({ op: 'delete' as const, thresholdId: t.id, baseVersion: t.version, threshold: null })),
     );

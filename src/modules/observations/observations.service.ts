@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { completeItems, itemViolations, writesOf } from '@app/modules/changes/domain/apply-plan';
 import type { ProposedItem } from '@app/modules/changes/domain/change-request';
 import { distributionOf, type Distribution } from '@app/modules/observations/domain/distribution';
-import { impactOf, type Impact } from '@app/modules/observations/domain/impact';
+import { impactOf, type Impact, type ThresholdChange } from '@app/modules/observations/domain/impact';
 import { dayNumber, dayString } from '@app/modules/observations/domain/observation';
 import { ObservationStore, type ObservationQuery } from '@app/modules/observations/persistence/observation.store';
 import { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ValidationError } from '@app/modules/thresholds/domain/errors';
-import type { Threshold } from '@app/modules/thresholds/domain/threshold';
 
 /** The days of a window (inclusive, `YYYY-MM-DD`). */
 export interface Window {
@@ -55,14 +54,18 @@ export class ObservationsService {
     for (const t of writes.creates) after.set(t.id, t);
     for (const { threshold } of writes.updates) after.set(threshold.id, threshold);
     for (const { id } of writes.deletes) after.delete(id);
-    const touched: Threshold[] = [...writes.creates, ...writes.updates.map((u) => u.threshold)];
+    const changes: ThresholdChange[] = [
+      ...writes.creates.map((t) => ({ before: null, after: t })),
+      ...writes.updates.map((u) => ({ before: stored.get(u.threshold.id)!, after: u.threshold })),
+      ...writes.deletes.map((d) => ({ before: stored.get(d.id)!, after: null })),
+    ];
     const afterCatalog = new CatalogSnapshot(after.values(), new Date());
     const observations = await this.store.window(window);
     return impactOf(
       (req) => before.match(req),
       (req) => afterCatalog.match(req),
       observations,
-      touched,
+      changes,
     );
   }
 }

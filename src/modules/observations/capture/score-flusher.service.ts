@@ -5,6 +5,7 @@ import { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseService } from '@app/modules/database/database.service';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { ScoreCapture } from '@app/modules/observations/capture/score-capture.service';
+import { flatten } from '@app/modules/observations/capture/score-counter';
 import { dayNumber, dayString, nextMonth } from '@app/modules/observations/domain/observation';
 import { ObservationStore } from '@app/modules/observations/persistence/observation.store';
 
@@ -21,6 +22,7 @@ export class ScoreFlusher implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastRetentionDay = -1;
+  private retentionWarnedDay = -1;
   private reportedDropped = 0;
   private failing = false;
 
@@ -67,28 +69,38 @@ export class ScoreFlusher implements OnApplicationBootstrap, OnApplicationShutdo
     if (!this.capture.enabled) return;
     await this.flush();
     const left = this.capture.counter.pendingKeys;
-    if (left > 0) this.logger.warn(`shutdown: ${left} score counts could not be stored (the database is unavailable)`);
+    if (left > 0) this.logger.warn(`shutdown: ${left} score counts could not be stored (see the flush error above)`);
   }
 
   private async flushOnce(now: Date): Promise<void> {
     await this.retention(now);
     const counter = this.capture.counter;
-    const observations = counter.take();
     const started = performance.now();
+    // The swap is O(1); flattening yields to requests between chunks.
+    const observations = await flatten(counter.take());
+    const count = observations.reduce((n, o) => n + o.count, 0);
     try {
+      // All of an interval or none of it (one transaction): a retry never adds a batch twice.
       await this.store.add(observations);
-      this.flushed.inc(observations.reduce((n, o) => n + o.count, 0));
+      this.flushed.inc(count);
       if (this.failing) this.logger.log('score counts stored again');
       this.failing = false;
     } catch (error) {
-      counter.restore(observations);
       this.failures.inc();
-      if (!this.failing) {
-        this.logger.warn(
-          `could not store score counts (kept for the next flush, at most ${this.config.scores.maxKeys} keys): ${error instanceof Error ? error.message : String(error)}`,
-        );
+      const reason = error instanceof Error ? error.message : String(error);
+      if (rejectedData(error)) {
+        // The database refuses these rows whatever the retry: keeping them would block every flush.
+        counter.dropped += count;
+        this.logger.error(`score counts refused by the database and dropped (${count} observations): ${reason}`);
+      } else {
+        await counter.restore(observations);
+        if (!this.failing) {
+          this.logger.warn(
+            `could not store score counts (kept for the next flush, at most ${this.config.scores.maxKeys} keys): ${reason}`,
+          );
+        }
+        this.failing = true;
       }
-      this.failing = true;
     } finally {
       if (observations.length > 0) this.duration.observe((performance.now() - started) / 1000);
       this.failingGauge.set(this.failing ? 1 : 0);
@@ -110,8 +122,20 @@ export class ScoreFlusher implements OnApplicationBootstrap, OnApplicationShutdo
       await this.store.prepare(`${thisMonth}-01`, `${nextMonth(thisMonth)}-01`);
       this.lastRetentionDay = today;
     } catch (error) {
-      // Tried again at the next flush.
-      this.logger.warn(`score retention failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Tried again at the next flush; said once a day.
+      if (this.retentionWarnedDay !== today) {
+        this.logger.warn(`score retention failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.retentionWarnedDay = today;
+      }
     }
   }
+}
+
+/**
+ * Whether PostgreSQL refused the rows themselves (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint violation): retrying the same rows cannot succeed.
+ */
+function rejectedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

@@ -1,5 +1,5 @@
 import { classify } from '@app/modules/thresholds/domain/classification';
-import type { MatchRequest, MatchResult } from '@app/modules/thresholds/domain/matching';
+import { isCandidate, type MatchRequest, type MatchResult } from '@app/modules/thresholds/domain/matching';
 import { LEVELS, type Category, type Level, type Threshold } from '@app/modules/thresholds/domain/threshold';
 import { scoreOf, type WindowObservation } from './observation';
 
@@ -32,6 +32,12 @@ export interface NearCutoff {
   within1Above: number;
 }
 
+/** What a change does to one threshold: `before` null when it creates it, `after` null when it deletes it. */
+export interface ThresholdChange {
+  before: Threshold | null;
+  after: Threshold | null;
+}
+
 export interface Impact {
   observations: number;
   changed: number;
@@ -49,8 +55,9 @@ const emptyCounts = (): LevelCounts => ({ minimal: 0, low: 0, medium: 0, high: 0
  * What a change would do to the cases observed (CONTRACT §8.3), exactly: every observed key is
  * matched and classified under the thresholds in force (`before`) and as the change would leave
  * them (`after`), by the same matching and classification as `/classify`; scores at their captured
- * 2-decimal resolution. `touched` are the thresholds the change writes (they are listed in
- * `byThreshold` even when no observation moves, and their cut-offs in `nearCutoffs`).
+ * 2-decimal resolution. `changes` are what the change does to each threshold it writes (`before`
+ * null: created; `after` null: deleted); those it leaves are listed in `byThreshold` even when no
+ * observation moves, and their cut-offs in `nearCutoffs`.
  *
  * Each matching key is matched once per catalog, whatever its number of scores.
  */
@@ -58,8 +65,10 @@ export function impactOf(
   before: Matcher,
   after: Matcher,
   observations: Iterable<WindowObservation>,
-  touched: readonly Threshold[] = [],
+  changes: readonly ThresholdChange[] = [],
 ): Impact {
+  const touched = changes.flatMap((c) => (c.after ? [c.after] : []));
+  const changedIds = new Set(changes.map((c) => (c.after ?? c.before)!.id));
   const groups = new Map<string, { req: MatchRequest; rows: WindowObservation[] }>();
   for (const o of observations) {
     const key = `${o.category}\u0000${o.industryCode}\u0000${o.businessType}`;
@@ -102,7 +111,7 @@ export function impactOf(
 
   for (const { req, rows } of groups.values()) {
     const was = before(req);
-    const will = after(req);
+    const will = unmoved(was, req, changes, changedIds) ? was : after(req);
     const wasId = was.threshold?.id ?? null;
     const willId = will.threshold?.id ?? null;
     const nearThreshold = willId === null ? undefined : touchedById.get(willId);
@@ -122,10 +131,11 @@ export function impactOf(
       }
       if (nearThreshold) {
         for (const level of CUTOFF_LEVELS) {
-          const cutoff = nearThreshold.riskLevels[level];
+          // In hundredths, where scores are whole: cutoff ± 1 computed on doubles misses the edges.
+          const cutoff = onGrid(nearThreshold.riskLevels[level] * 100);
           const entry = near.get(`${nearThreshold.id}\u0000${level}`)!;
-          if (score >= cutoff - 1 && score < cutoff) entry.within1Below += o.count;
-          else if (score >= cutoff && score < cutoff + 1) entry.within1Above += o.count;
+          if (o.score >= cutoff - 100 && o.score < cutoff) entry.within1Below += o.count;
+          else if (o.score >= cutoff && o.score < cutoff + 100) entry.within1Above += o.count;
         }
       }
     }
@@ -149,4 +159,38 @@ export function impactOf(
       .sort((a, b) => String(a.thresholdId).localeCompare(String(b.thresholdId))),
     nearCutoffs: [...near.values()],
   };
+}
+
+/** A cut-off in hundredths: whole when it has at most 2 decimals (32.02 * 100 is 3201.9999999999995). */
+function onGrid(scaled: number): number {
+  const whole = Math.round(scaled);
+  return Math.abs(scaled - whole) < 1e-6 ? whole : scaled;
+}
+
+/** Above this many changed thresholds, checking each against every key costs more than matching. */
+const SHORTCUT_MAX_CHANGES = 32;
+
+/**
+ * Whether a request's match cannot differ after the change, so matching it again can be skipped
+ * (most keys, for a change of a few thresholds): its winner is not one the change writes, none the
+ * change leaves is a candidate for it, and no default of its category is written (the fallback
+ * stays). The property test compares the result with matching every key under both catalogs.
+ */
+function unmoved(
+  was: MatchResult,
+  req: MatchRequest,
+  changes: readonly ThresholdChange[],
+  changedIds: ReadonlySet<string>,
+): boolean {
+  if (changes.length > SHORTCUT_MAX_CHANGES) return false;
+  if (was.threshold && changedIds.has(was.threshold.id)) return false;
+  for (const { before, after } of changes) {
+    if (after && isCandidate(after, req)) return false;
+    if (
+      (before?.isDefault && before.category === req.category) ||
+      (after?.isDefault && after.category === req.category)
+    )
+      return false;
+  }
+  return true;
 }

@@ -22,11 +22,14 @@ export type WindowObservation = Omit<Observation, 'day'>;
 const DAY_MS = 86_400_000;
 
 /**
- * A score in hundredths, rounded half-up to 2 decimals. Scores arrive as binary doubles (55.555 is
- * 55.55499999...), so a nudge far below the resolution makes the half-way decimals round up as written.
+ * A score in hundredths, rounded half-up to 2 decimals (CONTRACT §8.1). Scores arrive as binary
+ * doubles (55.555 is 55.55499999999999...): a fraction within 1e-9 of a half counts as the half the
+ * client wrote; anything further below it (54.994999999) rounds down.
  */
 export function hundredths(score: number): number {
-  return Math.floor(score * 100 + 0.5 + 1e-7);
+  const scaled = score * 100;
+  const whole = Math.floor(scaled);
+  return scaled - whole >= 0.5 - 1e-9 ? whole + 1 : whole;
 }
 
 /** The score a number of hundredths stands for, as a client sending it with 2 decimals would have. */

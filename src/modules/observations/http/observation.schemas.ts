@@ -8,11 +8,13 @@ import { businessTypeSchema, categorySchema, industryCodeSchema } from '@app/mod
 /** The longest window a question may span, in days. */
 export const MAX_WINDOW_DAYS = 366;
 
-const dayError = 'must be a date, YYYY-MM-DD';
+/** No observation is older than this; earlier days are refused (and a derived `from` starts here). */
+export const FIRST_DAY = '1970-01-01';
+const dayError = `must be a date from ${FIRST_DAY}, YYYY-MM-DD`;
 /** Whether `d` (YYYY-MM-DD) names a real day (not 2026-02-30, not month 13). */
 const isDay = (d: string): boolean => {
   const t = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  return d >= FIRST_DAY && !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
 };
 const daySchema = z
   .string({ error: dayError })

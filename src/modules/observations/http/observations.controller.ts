@@ -17,7 +17,7 @@ import { ValidationError } from '@app/modules/thresholds/domain/errors';
 /** The window asked for: `to` defaults to today (UTC), `from` to 29 days before `to`. */
 export function windowOf(asked: { from?: string; to?: string }, now = new Date()): Window {
   const to = asked.to ?? dayString(dayNumber(now.getTime()));
-  const from = asked.from ?? dayString(dayNumberOf(to) - 29);
+  const from = asked.from ?? dayString(Math.max(0, dayNumberOf(to) - 29));
   const days = dayNumberOf(to) - dayNumberOf(from) + 1;
   if (days < 1) throw new ValidationError([{ field: '/from', message: 'must not be after to', code: 'out_of_range' }]);
   if (days > MAX_WINDOW_DAYS) {

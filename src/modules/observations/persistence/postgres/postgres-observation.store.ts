@@ -33,22 +33,40 @@ export class PostgresObservationStore extends ObservationStore {
     if (observations.length === 0) return;
     const days = observations.map((o) => o.day).sort();
     await this.prepare(days[0], days[days.length - 1]);
-    for (let i = 0; i < observations.length; i += FLUSH_BATCH) {
-      const batch = observations.slice(i, i + FLUSH_BATCH);
-      await this.dataSource.query(
-        `INSERT INTO ${OBSERVATIONS_TABLE} AS o (day, category, industry_code, business_type, score, count)
+    try {
+      await this.insert(observations);
+    } catch (error) {
+      // A month's partition dropped behind our back (by hand, or another replica's retention at a
+      // month's turn): forget what we knew, create what is missing, and try once more.
+      if ((error as { code?: string }).code !== '23514' || !String((error as Error).message).includes('no partition')) {
+        throw error;
+      }
+      this.prepared.clear();
+      await this.prepare(days[0], days[days.length - 1]);
+      await this.insert(observations);
+    }
+  }
+
+  /** Every batch in one transaction: all of an interval is added, or none of it. */
+  private async insert(observations: readonly Observation[]): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      for (let i = 0; i < observations.length; i += FLUSH_BATCH) {
+        const batch = observations.slice(i, i + FLUSH_BATCH);
+        await m.query(
+          `INSERT INTO ${OBSERVATIONS_TABLE} AS o (day, category, industry_code, business_type, score, count)
          SELECT * FROM unnest($1::date[], $2::varchar[], $3::varchar[], $4::varchar[], $5::numeric[], $6::bigint[])
          ON CONFLICT (day, category, industry_code, business_type, score) DO UPDATE SET count = o.count + EXCLUDED.count`,
-        [
-          batch.map((o) => o.day),
-          batch.map((o) => o.category),
-          batch.map((o) => o.industryCode),
-          batch.map((o) => o.businessType),
-          batch.map((o) => (o.score / 100).toFixed(2)),
-          batch.map((o) => o.count),
-        ],
-      );
-    }
+          [
+            batch.map((o) => o.day),
+            batch.map((o) => o.category),
+            batch.map((o) => o.industryCode),
+            batch.map((o) => o.businessType),
+            batch.map((o) => (o.score / 100).toFixed(2)),
+            batch.map((o) => o.count),
+          ],
+        );
+      }
+    });
   }
 
   async window(q: ObservationQuery): Promise<WindowObservation[]> {

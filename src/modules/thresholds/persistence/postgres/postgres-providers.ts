@@ -1,4 +1,5 @@
 import { ObservationStore } from '@app/modules/observations/persistence/observation.store';
+import { GuardedObservationStore } from '@app/modules/observations/persistence/postgres/guarded-observation.store';
 import { PostgresObservationStore } from '@app/modules/observations/persistence/postgres/postgres-observation.store';
 import type { Provider } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
@@ -31,8 +32,9 @@ export function postgresProviders(): Provider[] {
     },
     {
       provide: ObservationStore,
-      inject: [DatabaseService],
-      useFactory: (db: DatabaseService): ObservationStore => new PostgresObservationStore(db.source),
+      inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
+      useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ObservationStore =>
+        new GuardedObservationStore(new PostgresObservationStore(db.source), db, queryDuration),
     },
     {
       provide: ThresholdChangeFeed,
