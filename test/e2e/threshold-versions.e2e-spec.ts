@@ -1,23 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { thresholdVersionResponse } from '@app/modules/thresholds/http/threshold.schemas';
-import { aCreateBody } from '@test/support/builders';
+import { aCreateBody, wireFieldsOf } from '@test/support/builders';
 import { as, createTestApp, expectProblem, send } from '@test/support/app';
 
 const SEED = '00000000-0000-4000-8000-000000000006';
-const CLIENT_FIELDS = [
-  'name',
-  'description',
-  'category',
-  'industry_code',
-  'business_type',
-  'risk_levels',
-  'is_default',
-  'is_active',
-  'priority',
-  'metadata',
-] as const;
-const fieldsOf = (t: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(CLIENT_FIELDS.map((f) => [f, t[f]]));
 const versionUrl = (id: string, version: number | string): string =>
   `/v1/admin/risk/thresholds/${id}/versions/${version}`;
 
@@ -37,7 +23,7 @@ describe('GET /v1/admin/risk/thresholds/{id}/versions/{version}', () => {
     expect(res.statusCode).toBe(200);
     const body = thresholdVersionResponse.parse(res.json());
     expect(body).toMatchObject({ threshold_id: SEED, version: 1, origin: 'seed', superseded_at: null, deleted: false });
-    expect(body.threshold).toEqual(fieldsOf(stored));
+    expect(body.threshold).toEqual(wireFieldsOf(stored));
   });
 
   it('every version of a threshold, through updates and after its delete, is what the write answered', async () => {
@@ -55,7 +41,7 @@ describe('GET /v1/admin/risk/thresholds/{id}/versions/{version}', () => {
     expect((await send(app, 'DELETE', `/v1/admin/risk/thresholds/${id}`)).statusCode).toBe(204);
 
     const versions = await Promise.all([1, 2, 3].map(async (v) => (await send(app, 'GET', versionUrl(id, v))).json()));
-    expect(versions.map((v) => v.threshold)).toEqual([created, second, third].map(fieldsOf));
+    expect(versions.map((v) => v.threshold)).toEqual([created, second, third].map(wireFieldsOf));
     expect(versions.map((v) => [v.origin, v.written_by, v.deleted])).toEqual([
       ['create', 'test-admin', false],
       ['update', 'test-admin', false],

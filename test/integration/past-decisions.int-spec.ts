@@ -1,22 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { createTestApp, send } from '@test/support/app';
+import { wireFieldsOf } from '@test/support/builders';
 import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
 
-const CLIENT_FIELDS = [
-  'name',
-  'description',
-  'category',
-  'industry_code',
-  'business_type',
-  'risk_levels',
-  'is_default',
-  'is_active',
-  'priority',
-  'metadata',
-] as const;
 type Json = Record<string, unknown>;
-const fieldsOf = (t: Json): Json => Object.fromEntries(CLIENT_FIELDS.map((f) => [f, t[f]]));
 const THRESHOLDS = '/v1/admin/risk/thresholds';
 
 /** Resolves once the clock has moved past `instant` (history times are milliseconds). */
@@ -92,7 +80,7 @@ describe('versions and past decisions on PostgreSQL (fast-check)', () => {
         const written: { id: string; version: number; fields: Json }[] = [];
         const decided: { at: Date; answers: Json[] }[] = [];
         const record = (t: Json): void =>
-          void written.push({ id: t.id as string, version: t.version as number, fields: fieldsOf(t) });
+          void written.push({ id: t.id as string, version: t.version as number, fields: wireFieldsOf(t) });
         for (const s of steps) {
           const target = mine.length === 0 ? undefined : mine[('target' in s ? s.target : 0) % mine.length];
           if (s.kind === 'create') {

@@ -46,3 +46,22 @@ export function aCreateBody(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** The client fields of a threshold on the wire (what a write sets and a version holds). */
+const WIRE_FIELDS = [
+  'name',
+  'description',
+  'category',
+  'industry_code',
+  'business_type',
+  'risk_levels',
+  'is_default',
+  'is_active',
+  'priority',
+  'metadata',
+] as const;
+
+/** A wire (snake_case) threshold's client fields only. */
+export function wireFieldsOf(t: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(WIRE_FIELDS.map((f) => [f, t[f]]));
+}
