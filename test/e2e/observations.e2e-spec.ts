@@ -151,14 +151,26 @@ describe('score observations: distribution and impact', () => {
       from: '1970-01-01',
       to: '1970-01-05',
     });
+    // A threshold that does not exist (any more): its base moved, as apply would say.
     expectProblem(
       await send(app, 'POST', '/v1/admin/risk/impact', {
         items: [{ op: 'delete', threshold_id: '4b9f0c7e-0000-4000-8000-000000000000', base_version: 1 }],
       }),
-      400,
-      'VALIDATION_ERROR',
+      409,
+      'CONFLICT',
     );
     expectProblem(await send(app, 'POST', '/v1/admin/risk/impact', { items: [] }), 400, 'VALIDATION_ERROR');
+    // A typo in a filter is refused, not ignored (the totals would be unfiltered).
+    expectProblem(await send(app, 'GET', `${DISTRIBUTION}?industry=5221`), 400, 'VALIDATION_ERROR');
+    // Weighed on a base that moved, an update would show reverting what moved: refused as apply refuses it.
+    const moved = expectProblem(
+      await send(app, 'POST', '/v1/admin/risk/impact', {
+        items: [{ op: 'update', threshold_id: BANKS, base_version: 99, threshold: { priority: 1 } }],
+      }),
+      409,
+      'CONFLICT',
+    );
+    expect(moved.detail).toContain('Nothing was weighed');
   });
 
   it('fast-check: random queries and bodies never produce a 5xx', async () => {

@@ -9,9 +9,9 @@ import { AppConfig } from '@app/modules/config/app-config';
 import {
   completeItems,
   itemViolations,
+  ItemsMovedError,
   movedItems,
   writesOf,
-  type MovedItem,
 } from '@app/modules/changes/domain/apply-plan';
 import {
   applied,
@@ -58,32 +58,6 @@ export type Proposal = Omit<ChangeContent, 'items'> & { items: ProposedItem[] };
 /** A request whose state moved between our read and our save: the caller retries or re-reads. */
 function movedMeanwhile(id: string): ConflictError {
   return new ConflictError(`Change request ${id} changed while this request was handled; read it again and retry.`);
-}
-
-/** The `409` of an apply whose items moved, naming each. */
-export class ItemsMovedError extends ConflictError {
-  constructor(readonly moved: readonly MovedItem[]) {
-    super(
-      `Nothing was applied: ${moved.length} item(s) changed since the request was written (${moved
-        .slice(0, 10)
-        .map(
-          (m) =>
-            `/items/${m.index}, threshold ${m.thresholdId}: based on ${m.baseVersion ?? 'none'}, now ${m.storedVersion ?? 'none'}`,
-        )
-        .join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}). ` +
-        'Edit the request to take the new versions, then submit it again.',
-      moved.map((m) => ({
-        field: `/items/${m.index}/base_version`,
-        message:
-          m.storedVersion === null
-            ? 'the threshold no longer exists'
-            : m.baseVersion === null
-              ? `a threshold with this id now exists (version ${m.storedVersion})`
-              : `the threshold is now at version ${m.storedVersion}`,
-        code: 'moved',
-      })),
-    );
-  }
 }
 
 /**
@@ -244,7 +218,7 @@ export class ChangeRequestsService {
       const report = await this.observations.impact(cr.items, window);
       return { revision: cr.revision, ...window, computedAt: new Date(), report };
     } catch (error) {
-      if (error instanceof ValidationError) return null;
+      if (error instanceof ValidationError || error instanceof ConflictError) return null;
       throw error;
     }
   }

@@ -416,7 +416,7 @@ export const OPERATIONS: readonly Operation[] = [
       schema: impactResponse,
       description: 'The impact over the window (default: the last 30 days).',
     },
-    errors: [400, 413, 415],
+    errors: [400, 409, 413, 415],
   },
   {
     method: 'post',

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { completeItems, itemViolations, writesOf } from '@app/modules/changes/domain/apply-plan';
+import {
+  completeItems,
+  ItemsMovedError,
+  itemViolations,
+  movedItems,
+  writesOf,
+} from '@app/modules/changes/domain/apply-plan';
 import type { ProposedItem } from '@app/modules/changes/domain/change-request';
 import { distributionOf, type Distribution } from '@app/modules/observations/domain/distribution';
 import { impactOf, type Impact, type ThresholdChange } from '@app/modules/observations/domain/impact';
@@ -41,12 +47,16 @@ export class ObservationsService {
   /**
    * What `proposed` would change over the cases observed in `window`: the thresholds in force
    * against the thresholds as the items would leave them, built with the rules a change request's
-   * apply uses (updates completed from the stored threshold, the one-default rule checked).
+   * apply uses (updates completed from the stored threshold, the one-default rule checked); `409`
+   * naming the items whose base moved, as apply would.
    */
   async impact(proposed: readonly ProposedItem[], window: Window): Promise<Impact> {
     const before = this.catalog.current();
     const stored = new Map(before.ordered.map((t) => [t.id, t]));
     const items = completeItems(proposed, stored);
+    // Weighed on a base that moved, an update would show the reverting of what moved as its effect.
+    const moved = movedItems(items, stored);
+    if (moved.length > 0) throw new ItemsMovedError(moved, 'Nothing was weighed');
     const violations = itemViolations(items, stored);
     if (violations.length > 0) throw new ValidationError(violations, 'The items are invalid.');
     const writes = writesOf(items, stored, 'impact', new Date());

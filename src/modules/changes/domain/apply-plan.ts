@@ -7,7 +7,7 @@ import {
   nextVersion,
   type Threshold,
 } from '@app/modules/thresholds/domain/threshold';
-import type { Violation } from '@app/modules/thresholds/domain/errors';
+import { ConflictError, type Violation } from '@app/modules/thresholds/domain/errors';
 import type { ChangeItem, ProposedItem } from './change-request';
 
 /** An item whose base no longer holds: the threshold moved since the author saw it. */
@@ -132,4 +132,33 @@ export function itemViolations(items: readonly ChangeItem[], stored: ReadonlyMap
     });
   }
   return violations;
+}
+
+/** The `409` of an apply whose items moved, naming each. */
+export class ItemsMovedError extends ConflictError {
+  constructor(
+    readonly moved: readonly MovedItem[],
+    lead = 'Nothing was applied',
+  ) {
+    super(
+      `${lead}: ${moved.length} item(s) changed since the request was written (${moved
+        .slice(0, 10)
+        .map(
+          (m) =>
+            `/items/${m.index}, threshold ${m.thresholdId}: based on ${m.baseVersion ?? 'none'}, now ${m.storedVersion ?? 'none'}`,
+        )
+        .join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}). ` +
+        'Edit the request to take the new versions, then submit it again.',
+      moved.map((m) => ({
+        field: `/items/${m.index}/base_version`,
+        message:
+          m.storedVersion === null
+            ? 'the threshold no longer exists'
+            : m.baseVersion === null
+              ? `a threshold with this id now exists (version ${m.storedVersion})`
+              : `the threshold is now at version ${m.storedVersion}`,
+        code: 'moved',
+      })),
+    );
+  }
 }

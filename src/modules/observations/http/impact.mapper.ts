@@ -1,4 +1,5 @@
-import type { Impact } from '@app/modules/observations/domain/impact';
+import type { Impact, LevelCounts } from '@app/modules/observations/domain/impact';
+import { LEVELS } from '@app/modules/thresholds/domain/threshold';
 import type { ImpactResponse } from '@app/modules/observations/http/impact.schema';
 
 /** Impact in the API's form (snake_case). */
@@ -15,7 +16,11 @@ export function toImpactResponse(impact: Impact, window: { from: string; to: str
       to_level: t.toLevel,
       count: t.count,
     })),
-    by_threshold: impact.byThreshold.map((t) => ({ threshold_id: t.thresholdId, before: t.before, after: t.after })),
+    by_threshold: impact.byThreshold.map((t) => ({
+      threshold_id: t.thresholdId,
+      before: inLevelOrder(t.before),
+      after: inLevelOrder(t.after),
+    })),
     near_cutoffs: impact.nearCutoffs.map((n) => ({
       threshold_id: n.thresholdId,
       level: n.level,
@@ -24,4 +29,9 @@ export function toImpactResponse(impact: Impact, window: { from: string; to: str
       within_1_above: n.within1Above,
     })),
   };
+}
+
+/** Level counts minimal to critical, whatever order they were stored in (jsonb orders keys its own way). */
+function inLevelOrder(counts: LevelCounts): LevelCounts {
+  return Object.fromEntries(LEVELS.map((l) => [l, counts[l]])) as LevelCounts;
 }

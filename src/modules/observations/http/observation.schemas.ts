@@ -29,7 +29,7 @@ const windowFields = {
 };
 
 const binWidthError = 'must be a number from 0.01 to 25 with at most 2 decimals';
-export const distributionQuery = z.object({
+export const distributionQuery = z.strictObject({
   category: categorySchema.optional(),
   industry_code: industryCodeSchema
     .optional()
@@ -46,7 +46,7 @@ export const distributionQuery = z.object({
 });
 export type DistributionQuery = z.output<typeof distributionQuery>;
 
-export const impactWindowQuery = z.object(windowFields);
+export const impactWindowQuery = z.strictObject(windowFields);
 export type ImpactWindowQuery = z.output<typeof impactWindowQuery>;
 
 export const impactBody = z.strictObject({ items: changeItemsSchema, ...windowFields }).meta({

@@ -22,7 +22,11 @@ export function windowOf(asked: { from?: string; to?: string }, now = new Date()
   if (days < 1) throw new ValidationError([{ field: '/from', message: 'must not be after to', code: 'out_of_range' }]);
   if (days > MAX_WINDOW_DAYS) {
     throw new ValidationError([
-      { field: '/from', message: `must be at most ${MAX_WINDOW_DAYS} days before to`, code: 'out_of_range' },
+      {
+        field: '/from',
+        message: `must be at most ${MAX_WINDOW_DAYS - 1} days before to: a window spans at most ${MAX_WINDOW_DAYS} days, both included`,
+        code: 'out_of_range',
+      },
     ]);
   }
   return { from, to };
