@@ -1,5 +1,3 @@
-import type { Impact } from '@app/modules/observations/domain/impact';
-import { defaultWindow, ObservationsService, type Window } from '@app/modules/observations/observations.service';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -33,6 +31,8 @@ import {
   type Decision,
   type FrozenImpact,
 } from '@app/modules/changes/domain/change-request';
+import type { Impact } from '@app/modules/observations/domain/impact';
+import { defaultWindow, ObservationsService, type Window } from '@app/modules/observations/observations.service';
 import {
   ChangeRequestMoved,
   ChangeRequestRepository,
@@ -189,7 +189,6 @@ export class ChangeRequestsService {
     throw error;
   }
 
-  /** Reads, transforms by a pure transition, saves if nobody saved in between. */
   /**
    * Reads, transforms by a pure transition, saves if nobody saved in between. With `freeze`, a
    * revision that goes to review carries the impact report its reviewers will see.
