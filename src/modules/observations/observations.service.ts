@@ -9,11 +9,14 @@ import {
 import type { ProposedItem } from '@app/modules/changes/domain/change-request';
 import { distributionOf, type Distribution } from '@app/modules/observations/domain/distribution';
 import { impactOf, type Impact, type ThresholdChange } from '@app/modules/observations/domain/impact';
-import { dayNumber, dayString } from '@app/modules/observations/domain/observation';
+import { dayNumber, dayNumberOf, dayString } from '@app/modules/observations/domain/observation';
 import { ObservationStore, type ObservationQuery } from '@app/modules/observations/persistence/observation.store';
 import { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
 import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { ValidationError } from '@app/modules/thresholds/domain/errors';
+
+/** The longest window a question may span, in days. */
+export const MAX_WINDOW_DAYS = 366;
 
 /** The days of a window (inclusive, `YYYY-MM-DD`). */
 export interface Window {
@@ -21,10 +24,27 @@ export interface Window {
   to: string;
 }
 
+/** The window asked for: `to` defaults to today (UTC), `from` to 29 days before `to`. */
+export function windowOf(asked: { from?: string; to?: string }, now = new Date()): Window {
+  const to = asked.to ?? dayString(dayNumber(now.getTime()));
+  const from = asked.from ?? dayString(Math.max(0, dayNumberOf(to) - 29));
+  const days = dayNumberOf(to) - dayNumberOf(from) + 1;
+  if (days < 1) throw new ValidationError([{ field: '/from', message: 'must not be after to', code: 'out_of_range' }]);
+  if (days > MAX_WINDOW_DAYS) {
+    throw new ValidationError([
+      {
+        field: '/from',
+        message: `must be at most ${MAX_WINDOW_DAYS - 1} days before to: a window spans at most ${MAX_WINDOW_DAYS} days, both included`,
+        code: 'out_of_range',
+      },
+    ]);
+  }
+  return { from, to };
+}
+
 /** The default window: the last 30 UTC days, today included. */
 export function defaultWindow(now = new Date()): Window {
-  const today = dayNumber(now.getTime());
-  return { from: dayString(today - 29), to: dayString(today) };
+  return windowOf({}, now);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { toImpactResponse } from '@app/modules/observations/http/impact.mapper';
 import { impactWindowQuery, type ImpactWindowQuery } from '@app/modules/observations/http/observation.schemas';
-import { windowOf } from '@app/modules/observations/http/observations.controller';
+import { windowOf } from '@app/modules/observations/observations.service';
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';

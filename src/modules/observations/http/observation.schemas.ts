@@ -5,11 +5,8 @@ import { levelCounts } from '@app/modules/observations/http/impact.schema';
 export { impactResponse } from '@app/modules/observations/http/impact.schema';
 import { businessTypeSchema, categorySchema, industryCodeSchema } from '@app/modules/thresholds/domain/threshold.rules';
 
-/** The longest window a question may span, in days. */
-export const MAX_WINDOW_DAYS = 366;
-
 /** No observation is older than this; earlier days are refused (and a derived `from` starts here). */
-export const FIRST_DAY = '1970-01-01';
+const FIRST_DAY = '1970-01-01';
 const dayError = `must be a date from ${FIRST_DAY}, YYYY-MM-DD`;
 /** Whether `d` (YYYY-MM-DD) names a real day (not 2026-02-30, not month 13). */
 const isDay = (d: string): boolean => {

@@ -3,34 +3,14 @@ import { RequireRole } from '@app/modules/auth/auth.decorators';
 import { fromItemBody } from '@app/modules/changes/http/change-request.mapper';
 import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
 import { toImpactResponse } from '@app/modules/observations/http/impact.mapper';
-import { dayNumber, dayNumberOf, dayString, normalBusinessType } from '@app/modules/observations/domain/observation';
+import { normalBusinessType } from '@app/modules/observations/domain/observation';
 import {
   distributionQuery,
   impactBody,
-  MAX_WINDOW_DAYS,
   type DistributionQuery,
   type ImpactBody,
 } from '@app/modules/observations/http/observation.schemas';
-import { ObservationsService, type Window } from '@app/modules/observations/observations.service';
-import { ValidationError } from '@app/modules/thresholds/domain/errors';
-
-/** The window asked for: `to` defaults to today (UTC), `from` to 29 days before `to`. */
-export function windowOf(asked: { from?: string; to?: string }, now = new Date()): Window {
-  const to = asked.to ?? dayString(dayNumber(now.getTime()));
-  const from = asked.from ?? dayString(Math.max(0, dayNumberOf(to) - 29));
-  const days = dayNumberOf(to) - dayNumberOf(from) + 1;
-  if (days < 1) throw new ValidationError([{ field: '/from', message: 'must not be after to', code: 'out_of_range' }]);
-  if (days > MAX_WINDOW_DAYS) {
-    throw new ValidationError([
-      {
-        field: '/from',
-        message: `must be at most ${MAX_WINDOW_DAYS - 1} days before to: a window spans at most ${MAX_WINDOW_DAYS} days, both included`,
-        code: 'out_of_range',
-      },
-    ]);
-  }
-  return { from, to };
-}
+import { ObservationsService, windowOf } from '@app/modules/observations/observations.service';
 
 /** Score distribution and impact analysis (CONTRACT §8.2-8.3): editors, who propose changes. */
 @RequireRole('editor')

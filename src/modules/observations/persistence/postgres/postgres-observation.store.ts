@@ -10,11 +10,11 @@ import { ObservationStore, type ObservationQuery } from '@app/modules/observatio
 import type { Category } from '@app/modules/thresholds/domain/threshold';
 
 /** The partitioned table (migration 1795651200007) and its monthly partitions' names. */
-export const OBSERVATIONS_TABLE = 'score_observations';
+const OBSERVATIONS_TABLE = 'score_observations';
 const partitionOf = (month: string): string => `${OBSERVATIONS_TABLE}_${month.replace('-', '_')}`;
 const PARTITION_NAME = new RegExp(`^${OBSERVATIONS_TABLE}_(\\d{4})_(\\d{2})$`);
 /** Rows per INSERT: one statement per batch, arrays unnested. */
-export const FLUSH_BATCH = 5000;
+const FLUSH_BATCH = 5000;
 
 /**
  * Observations in PostgreSQL, in a table partitioned by month on `day` (a year of busy traffic is
