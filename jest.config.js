@@ -1,4 +1,4 @@
-// Nest 12 packages are ESM-only; Jest runs CommonJS, so SWC transforms both our
+// Nest 12 packages (and openid-client with its jose and oauth4webapi) are ESM-only; Jest runs CommonJS, so SWC transforms both our
 // TypeScript and those ESM packages to CommonJS.
 const swc = [
   '@swc/jest',
@@ -18,7 +18,9 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|fastify|cookie|@apidevtools/json-schema-ref-parser)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@fastify|fastify|cookie|@apidevtools/json-schema-ref-parser|openid-client|oauth4webapi|jose)/)',
+  ],
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };

@@ -1,12 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ROLES, type Role } from '@app/modules/auth/api-keys';
-import { as, createTestApp, expectProblem, routesOf, send, TEST_KEYS } from '@test/support/app';
+import { as, createTestApp, expectProblem, routesOf, send, signIn, TEST_KEYS } from '@test/support/app';
 
 const SEED_ID = '00000000-0000-4000-8000-000000000007';
 
 /** What every served route requires. A route missing here, or declaring no access rule, fails. */
-function expectedAccess(method: string, url: string): Role | 'public' {
+function expectedAccess(method: string, url: string): Role | 'public' | 'session' {
   if (url === '/metrics' || url.startsWith('/health') || url.startsWith('/docs')) return 'public';
+  if ((url === '/v1/session' && method === 'POST') || url.startsWith('/v1/session/oidc/')) return 'public';
+  if (url === '/v1/session') return 'session';
   if (url.startsWith('/v1/risk/')) return 'reader';
   if (url.startsWith('/v1/admin/risk/thresholds') || url === '/v1/admin/risk/classify') return 'editor';
   if (url.startsWith('/v1/admin/risk/change-requests')) return 'editor';
@@ -24,7 +26,7 @@ describe('API keys and roles (deny by default)', () => {
     await app.close();
   });
 
-  it('every route: 401 without a key and with a wrong key, 403 below its role, allowed with its role', async () => {
+  it('every route: 401 without a key and with a wrong key or session, 403 below its role, allowed with its role, by key and by session', async () => {
     const routes = routesOf(app);
     expect(routes.length).toBeGreaterThan(20);
     for (const { method, url } of routes) {
@@ -38,6 +40,21 @@ describe('API keys and roles (deny by default)', () => {
         expect([401, 403]).not.toContain(res.statusCode);
         continue;
       }
+      if (access === 'session') {
+        // A person's session, of any role; never a key alone.
+        for (const role of ROLES) {
+          const byKey = await call(as(role));
+          expect({ label, role, byKey: byKey.statusCode }).toEqual({ label, role, byKey: 401 });
+          const bySession = await call(await signIn(app, role));
+          expect({ label, role, denied: [401, 403].includes(bySession.statusCode) }).toEqual({
+            label,
+            role,
+            denied: false,
+          });
+        }
+        expect((await call({ authorization: '' })).statusCode).toBe(401);
+        continue;
+      }
       const anonymous = await call({ authorization: '' });
       expect({ label, status: anonymous.statusCode }).toEqual({ label, status: 401 });
       expect(anonymous.headers['www-authenticate']).toContain('Bearer');
@@ -45,12 +62,28 @@ describe('API keys and roles (deny by default)', () => {
       expect({ label, status: wrong.statusCode }).toEqual({ label, status: 401 });
       const wrongHeader = await call({ 'x-api-key': 'rts_not_a_configured_key' });
       expect({ label, status: wrongHeader.statusCode }).toEqual({ label, status: 401 });
+      const ended = await call({
+        authorization: '',
+        cookie: '__Host-rts-session=ended0000000000000000000000000000000000000',
+      });
+      expect({ label, ended: ended.statusCode }).toEqual({ label, ended: 401 });
       for (const role of ROLES) {
-        const res = await call(as(role));
         const allowed = ROLES.indexOf(role) >= ROLES.indexOf(access);
-        if (allowed)
-          expect({ label, role, denied: [401, 403].includes(res.statusCode) }).toEqual({ label, role, denied: false });
-        else expect({ label, role, status: res.statusCode }).toEqual({ label, role, status: 403 });
+        // The same rule by key and by a session opened with that key.
+        for (const [by, headers] of [
+          ['key', as(role)],
+          ['session', await signIn(app, role)],
+        ] as const) {
+          const res = await call(headers);
+          if (allowed)
+            expect({ label, role, by, denied: [401, 403].includes(res.statusCode) }).toEqual({
+              label,
+              role,
+              by,
+              denied: false,
+            });
+          else expect({ label, role, by, status: res.statusCode }).toEqual({ label, role, by, status: 403 });
+        }
       }
     }
   });

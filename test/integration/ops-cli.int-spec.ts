@@ -10,6 +10,7 @@ import { MIGRATIONS } from '@app/modules/database/data-source.options';
 import { sha256Hex } from '@app/modules/auth/api-keys';
 import { adminQuery as sql, createTestDatabase, type TestDatabase } from '@test/support/postgres';
 import { freePort } from '@test/support/service-process';
+import { startTestProvider } from '@test/support/oidc';
 
 const ROOT = join(__dirname, '..', '..');
 const LAST_MIGRATION = new MIGRATIONS[MIGRATIONS.length - 1]().name;
@@ -159,6 +160,40 @@ describe('operator CLI against PostgreSQL', () => {
       });
     }
     expect((await ops(closed, 'predeploy')).report?.verdict).toBe('NO-GO');
+  });
+
+  it('predeploy checks the OpenID provider answers its discovery document for OIDC_ISSUER', async () => {
+    const provider = await startTestProvider({
+      clientId: 'risk',
+      clientSecret: 'secret',
+      redirectUrl: 'https://risk.example.com/v1/session/oidc/callback',
+      accounts: {},
+    });
+    try {
+      const oidc = {
+        ...env,
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: 'risk',
+        OIDC_REDIRECT_URL: 'https://risk.example.com/v1/session/oidc/callback',
+        OIDC_ROLE_MAP: '*:reader',
+      };
+      const up = await ops(oidc, 'predeploy');
+      expect(check(up.report, 'oidc.issuer')).toMatchObject({ status: 'ok' });
+      expect(up.report?.verdict).toBe('GO');
+      const wrong = await ops({ ...oidc, OIDC_ISSUER: `${provider.issuer}/realms/other` }, 'predeploy');
+      expect(check(wrong.report, 'oidc.issuer')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('answered 404'),
+      });
+      const closed = await ops({ ...oidc, OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` }, 'predeploy');
+      expect(check(closed.report, 'oidc.issuer')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('did not answer'),
+      });
+      expect(closed.report?.verdict).toBe('NO-GO');
+    } finally {
+      await provider.stop();
+    }
   });
 
   it('db:verify-schema passes on a migrated database and leaves nothing behind', async () => {

@@ -17,6 +17,8 @@ export interface TestAppOptions {
   logger?: LoggerService | false;
   /** Captures the application's pino log lines (request logs and Nest's own). */
   logStream?: DestinationStream;
+  /** Providers replaced by values (e.g. a clock the test moves). */
+  overrides?: ReadonlyArray<{ provide: unknown; useValue: unknown }>;
 }
 
 /** The real application, wired as in production, answering injected requests (no socket). */
@@ -36,6 +38,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<NestF
   const { config } = loaded;
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { logStream: options.logStream })] });
   if (options.repository) builder = builder.overrideProvider(ThresholdRepository).useValue(options.repository);
+  for (const { provide, useValue } of options.overrides ?? [])
+    builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createAdapter(config),
@@ -79,6 +83,33 @@ export const TEST_KEYS_CONFIG = Object.entries(TEST_KEYS)
 /** Headers that authenticate as the test key of `role`. */
 export function as(role: keyof typeof TEST_KEYS): Record<string, string> {
   return { authorization: `Bearer ${TEST_KEYS[role]}` };
+}
+
+/** The host and origin the session tests' browser is at (inject sends plain http). */
+export const TEST_ORIGIN = { host: 'risk.test', origin: 'http://risk.test' } as const;
+
+/**
+ * Signs in with the test key of `role` (POST /v1/session) and answers the headers of a browser in
+ * that session: the cookie, the CSRF token and this service's Origin (no key: `authorization: ''`).
+ */
+export async function signIn(
+  app: NestFastifyApplication,
+  role: keyof typeof TEST_KEYS,
+): Promise<Record<string, string>> {
+  const res = await send(
+    app,
+    'POST',
+    '/v1/session',
+    { api_key: TEST_KEYS[role] },
+    { authorization: '', ...TEST_ORIGIN },
+  );
+  if (res.statusCode !== 201) throw new Error(`sign-in as ${role} answered ${res.statusCode}: ${res.body}`);
+  return {
+    authorization: '',
+    cookie: String(res.headers['set-cookie']).split(';')[0],
+    'x-csrf-token': res.json().csrf_token,
+    ...TEST_ORIGIN,
+  };
 }
 
 /**

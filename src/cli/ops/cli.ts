@@ -33,7 +33,7 @@ commands:
   migrate                  apply pending migrations
   migrate:status           list applied and pending migrations (exit 1 when some are pending)
   migrate:revert           undo the last applied migration (read docs/ROLLBACK.md first)
-  predeploy                config + database + schema + migrations: GO or NO-GO
+  predeploy                config + database + schema + migrations (+ the OpenID provider): GO or NO-GO
   postdeploy --url <base>  check a running instance [--api-key <key> | OPS_API_KEY] [--timeout-ms <ms>]
 
 options:

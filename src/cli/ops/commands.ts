@@ -216,6 +216,35 @@ export async function predeploy(env: Env): Promise<Report> {
   } else if (config) {
     checks.push({ name: 'database', status: 'ok', detail: 'memory storage: no database to check' });
   }
+  if (config?.signIn.oidc) checks.push(await checkIssuer(config.signIn.oidc.issuer));
   const result = report('predeploy', checks, data);
   return { ...result, verdict: result.ok ? 'GO' : 'NO-GO' };
+}
+
+/** How long predeploy waits for the provider's discovery document. */
+const ISSUER_TIMEOUT_MS = 5000;
+
+/**
+ * The OpenID provider's discovery document answers, and names the configured issuer (people could
+ * not sign in otherwise; the service itself starts either way).
+ */
+export async function checkIssuer(issuer: string): Promise<Check> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const fix = 'check OIDC_ISSUER (the issuer URL, as the provider names itself) and that this host reaches it';
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(ISSUER_TIMEOUT_MS), redirect: 'error' });
+    if (!res.ok) return { name: 'oidc.issuer', status: 'fail', detail: `${url} answered ${res.status}`, fix };
+    const document = (await res.json()) as { issuer?: unknown; authorization_endpoint?: unknown };
+    if (document.issuer !== issuer) {
+      return {
+        name: 'oidc.issuer',
+        status: 'fail',
+        detail: `${url} names the issuer ${JSON.stringify(document.issuer)}, not ${issuer}`,
+        fix: 'set OIDC_ISSUER to exactly the issuer the document names (a trailing slash counts)',
+      };
+    }
+    return { name: 'oidc.issuer', status: 'ok', detail: `${url} answers for ${issuer}` };
+  } catch (error) {
+    return { name: 'oidc.issuer', status: 'fail', detail: `${url} did not answer: ${(error as Error).message}`, fix };
+  }
 }

@@ -21,6 +21,8 @@ const OWN_PREFIXES = [
   'IMPORT_BODY',
   'CORS_',
   'REDIS_',
+  'OIDC_',
+  'SESSION_',
 ];
 
 /**

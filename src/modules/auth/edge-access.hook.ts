@@ -12,6 +12,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
 import { ACCESS_METADATA, type Access } from '@app/modules/auth/auth.decorators';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
+import {
+  clearCookie,
+  cookieValue,
+  principalOf,
+  sameSecret,
+  SESSION_COOKIE,
+  type StoredSession,
+} from '@app/modules/auth/sessions/session';
+import { SessionsService } from '@app/modules/auth/sessions/sessions.service';
 import { RateLimiter } from '@app/modules/rate-limit/rate-limiter';
 
 /**
@@ -33,6 +42,61 @@ export function presentedKey(request: FastifyRequest): { key: string } | { none:
     return { none: "Authorization must be 'Bearer <key>': the scheme, one space, the key alone." };
   }
   return { none: 'An API key is required: Authorization: Bearer <key> or X-API-Key.' };
+}
+
+/** A request once the edge has let it through: who sent it, and the session it came with, if any. */
+export type SignedInRequest = FastifyRequest & { principal?: Principal; session?: StoredSession };
+
+/** Whether the request carries an API key header at all (then a session cookie is not looked at). */
+function sendsKeyHeader(request: FastifyRequest): boolean {
+  const { authorization } = request.headers;
+  const apiKey = request.headers['x-api-key'];
+  return (
+    (typeof authorization === 'string' && authorization.trim() !== '') ||
+    (typeof apiKey === 'string' && apiKey.trim() !== '')
+  );
+}
+
+/**
+ * The request's `Origin` when it is not this service's own (its scheme and Host, as Fastify reads
+ * them: X-Forwarded-Proto and -Host only from TRUST_PROXY), else undefined. A request without
+ * `Origin` is undefined too: a caller that is not a browser.
+ */
+export function foreignOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  return origin === `${request.protocol}://${request.host}` ? undefined : origin;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A request authenticated by the session cookie that changes anything carries the session's CSRF
+ * token in `X-CSRF-Token` and an `Origin` of this service (CONTRACT §9); else `403`.
+ */
+function checkCsrf(request: FastifyRequest, session: StoredSession): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin === undefined) {
+    throw new ForbiddenException(
+      'A signed-in request that changes anything must carry an Origin header (browsers send it).',
+    );
+  }
+  const foreign = foreignOrigin(request);
+  if (foreign !== undefined) {
+    throw new ForbiddenException(
+      `Origin ${foreign} is not this service (${request.protocol}://${request.host}); behind a proxy that terminates TLS, set TRUST_PROXY.`,
+    );
+  }
+  const token = request.headers['x-csrf-token'];
+  if (typeof token !== 'string' || token === '') {
+    throw new ForbiddenException(
+      'A signed-in request that changes anything needs X-CSRF-Token: the csrf_token of GET /v1/session.',
+    );
+  }
+  if (!sameSecret(token, session.csrfToken)) {
+    throw new ForbiddenException("X-CSRF-Token is not this session's csrf_token (GET /v1/session answers it).");
+  }
 }
 
 /** `METHOD /path` as Fastify names a route (`:id` parameters), HEAD answered by its GET route. */
@@ -97,30 +161,63 @@ export class EdgeAccessHook implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly registry: ApiKeyRegistry,
+    private readonly sessions: SessionsService,
     @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
   onModuleInit(): void {
     const table = routeAccessTable(this.discovery, this.scanner, this.reflector);
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    instance.addHook('onRequest', async (request, reply) => {
+    instance.addHook('onRequest', async (request: SignedInRequest, reply) => {
       const url = request.routeOptions.url;
       // No route (OPTIONS included: an allowed origin's preflight was answered by the CORS hook):
       // Nest's not-found handler answers 404.
       if (url === undefined) return;
       const access = table.get(routeKey(request.method, url));
-      if (access && 'public' in access) return;
       if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
+      if ('public' in access) {
+        // Signing in is limited per IP (its own budget); probes, metrics and docs never are.
+        if (this.limiter) await this.limiter.check(request, reply, undefined);
+        return;
+      }
       const presented = presentedKey(request);
-      const principal = 'key' in presented ? this.registry.authenticate(presented.key) : undefined;
+      let principal: Principal | undefined;
+      let session: StoredSession | undefined;
+      let cookieSent = false;
+      if ('key' in presented) {
+        principal = this.registry.authenticate(presented.key);
+      } else if (!sendsKeyHeader(request)) {
+        const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+        cookieSent = id !== undefined;
+        session = id === undefined ? undefined : await this.sessions.resolve(id);
+        principal = session && principalOf(session);
+      }
       if (this.limiter) await this.limiter.check(request, reply, principal);
-      authorize(request, reply, access.role, presented, principal);
+      if ('session' in access) {
+        if (!session)
+          throw noSession(reply, cookieSent, 'This needs a signed-in session (the session cookie), not an API key.');
+      } else if (!principal && cookieSent) {
+        throw noSession(reply, true, '');
+      } else {
+        authorize(request, reply, access.role, presented, principal);
+      }
+      if (session) checkCsrf(request, session);
+      request.principal = principal;
+      request.session = session;
     });
   }
 }
 
+/** A `401` for a request without a live session; a dead session's cookie is removed. */
+function noSession(reply: FastifyReply, cookieSent: boolean, otherwise: string): UnauthorizedException {
+  void reply.header('www-authenticate', 'Bearer realm="risk-threshold-service"');
+  if (!cookieSent) return new UnauthorizedException(otherwise);
+  void reply.header('set-cookie', clearCookie(SESSION_COOKIE));
+  return new UnauthorizedException('The session has ended (it expired, or was signed out): sign in again.');
+}
+
 function authorize(
-  request: FastifyRequest & { principal?: Principal },
+  request: SignedInRequest,
   reply: FastifyReply,
   role: Principal['role'],
   presented: ReturnType<typeof presentedKey>,
@@ -131,7 +228,6 @@ function authorize(
     throw new UnauthorizedException('key' in presented ? 'The API key is not valid.' : presented.none);
   }
   if (!roleAtLeast(principal.role, role)) {
-    throw new ForbiddenException(`This operation needs the ${role} role; the key has ${principal.role}.`);
+    throw new ForbiddenException(`This operation needs the ${role} role; ${principal.name} has ${principal.role}.`);
   }
-  request.principal = principal;
 }

@@ -142,6 +142,56 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/DATABASE_SSL_CA_FILE/);
   });
 
+  it('OIDC: all of issuer, client id, redirect URL and role map, or none; each problem named', () => {
+    const complete = {
+      OIDC_ISSUER: 'https://login.example.com/realms/risk',
+      OIDC_CLIENT_ID: 'risk',
+      OIDC_CLIENT_SECRET: 'client-s3cret',
+      OIDC_REDIRECT_URL: 'https://risk.example.com/v1/session/oidc/callback',
+      OIDC_ROLE_MAP: 'risk-admins:admin,*:reader',
+    };
+    expect(loadConfig(complete).signIn.oidc).toEqual({
+      issuer: complete.OIDC_ISSUER,
+      clientId: 'risk',
+      clientSecret: 'client-s3cret',
+      redirectUrl: complete.OIDC_REDIRECT_URL,
+      scopes: 'openid email profile',
+      roleClaim: 'roles',
+      roleMap: [
+        { value: 'risk-admins', role: 'admin' },
+        { value: '*', role: 'reader' },
+      ],
+    });
+    expect(loadConfig({}).signIn).toEqual({ idleMs: 1_800_000, absoluteMs: 43_200_000 });
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(problems({ OIDC_ISSUER: complete.OIDC_ISSUER })).toMatch(
+      /OIDC_CLIENT_ID: expected a value, because OIDC_ISSUER is set[\s\S]*OIDC_REDIRECT_URL: expected a value[\s\S]*OIDC_ROLE_MAP: expected a value/,
+    );
+    expect(problems({ OIDC_CLIENT_ID: 'risk' })).toContain(
+      "OIDC_ISSUER: expected the provider's issuer URL, because OIDC_CLIENT_ID is set",
+    );
+    expect(problems({ ...complete, OIDC_ISSUER: 'http://login.example.com' })).toContain(
+      'OIDC_ISSUER="http://login.example.com": expected an https URL (http only on loopback)',
+    );
+    expect(problems({ ...complete, OIDC_REDIRECT_URL: 'https://risk.example.com/callback' })).toContain(
+      "this service's /v1/session/oidc/callback",
+    );
+    expect(problems({ ...complete, OIDC_ROLE_MAP: 'admins:root' })).toContain('OIDC_ROLE_MAP: expected entry 1');
+    expect(problems({ ...complete, OIDC_SCOPES: 'email profile' })).toContain('openid among them');
+    expect(problems({ ...complete, OIDC_ISSUER: 'http://127.0.0.1:9000' })).toBe('');
+    expect(problems({ ...complete, OIDC_ISSUER: 'ftp://x' })).not.toContain('client-s3cret');
+    expect(problems({ SESSION_IDLE_TIMEOUT_MS: '7200000', SESSION_ABSOLUTE_TIMEOUT_MS: '3600000' })).toContain(
+      'SESSION_IDLE_TIMEOUT_MS="7200000": expected at most SESSION_ABSOLUTE_TIMEOUT_MS (3600000)',
+    );
+  });
+
   it('never prints DATABASE_URL, which holds a password', () => {
     try {
       loadConfig({ DATABASE_URL: 'mysql://admin:s3cret-pw@db/risk', PORT: '0' });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseApiKeys, type ApiKey } from '@app/modules/auth/api-keys';
+import { parseRoleMap, type RoleMapping } from '@app/modules/auth/oidc/role-map';
 import {
   ENV_VARS,
   type LOG_LEVELS,
@@ -55,7 +56,34 @@ export class AppConfig {
     readonly changes: { readonly approvals: number; readonly schedulerIntervalMs: number },
     /** Score observations (CONTRACT §8.1). */
     readonly scores: ScoreCaptureConfig,
+    /** People's sessions and, when configured, sign-in at the organisation's provider (CONTRACT §9). */
+    readonly signIn: SignInConfig,
   ) {}
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly redirectUrl: string;
+  readonly scopes: string;
+  readonly roleClaim: string;
+  readonly roleMap: readonly RoleMapping[];
+}
+
+export interface SignInConfig {
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  /** Present when OIDC_ISSUER is set. */
+  readonly oidc?: OidcConfig;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether a URL is https, or http to this machine (a provider or service under test). */
+function secureOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || LOOPBACK_HOSTS.has(parsed.hostname);
 }
 
 export interface ScoreCaptureConfig {
@@ -79,7 +107,12 @@ export interface StorageConfig {
 export interface RateLimitConfig {
   readonly enabled: boolean;
   readonly windowMs: number;
-  readonly limits: { readonly read: number; readonly classify: number; readonly write: number };
+  readonly limits: {
+    readonly read: number;
+    readonly classify: number;
+    readonly write: number;
+    readonly signIn: number;
+  };
   readonly redisUrl?: string;
   /** Proxies trusted for X-Forwarded-For; empty: none. */
   readonly trustedProxies: readonly string[];
@@ -186,6 +219,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   if (values.LOG_FORMAT === 'pretty' && values.NODE_ENV === 'production') {
     problems.push({ name: 'LOG_FORMAT', value: 'pretty', expected: 'json in production (pretty is for local use)' });
   }
+  const oidc = oidcConfig(values, problems);
+  if ((values.SESSION_IDLE_TIMEOUT_MS as number) > (values.SESSION_ABSOLUTE_TIMEOUT_MS as number)) {
+    problems.push({
+      name: 'SESSION_IDLE_TIMEOUT_MS',
+      value: String(values.SESSION_IDLE_TIMEOUT_MS),
+      expected: `at most SESSION_ABSOLUTE_TIMEOUT_MS (${String(values.SESSION_ABSOLUTE_TIMEOUT_MS)})`,
+    });
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const nodeEnv = values.NODE_ENV as NodeEnv;
@@ -247,6 +288,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         read: values.RATE_LIMIT_READS as number,
         classify: values.RATE_LIMIT_CLASSIFY as number,
         write: values.RATE_LIMIT_WRITES as number,
+        signIn: values.RATE_LIMIT_SIGN_IN as number,
       },
       ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL as string } : {}),
       trustedProxies: ((values.TRUST_PROXY as string | undefined) ?? '')
@@ -274,5 +316,64 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxKeys: values.SCORE_CAPTURE_MAX_KEYS as number,
       retentionDays: values.SCORE_RETENTION_DAYS as number,
     },
+    {
+      idleMs: values.SESSION_IDLE_TIMEOUT_MS as number,
+      absoluteMs: values.SESSION_ABSOLUTE_TIMEOUT_MS as number,
+      ...(oidc ? { oidc } : {}),
+    },
   );
+}
+
+/** OIDC_*: all of issuer, client id, redirect URL and role map, or none of them (collects the problems). */
+function oidcConfig(values: Record<string, unknown>, problems: ConfigProblem[]): OidcConfig | undefined {
+  const issuer = values.OIDC_ISSUER as string | undefined;
+  const dependents = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_ROLE_MAP'];
+  if (issuer === undefined) {
+    for (const name of dependents.filter((n) => values[n] !== undefined)) {
+      problems.push({ name: 'OIDC_ISSUER', expected: `the provider's issuer URL, because ${name} is set` });
+    }
+    return undefined;
+  }
+  const before = problems.length;
+  if (!secureOrLoopback(issuer)) {
+    problems.push({ name: 'OIDC_ISSUER', value: issuer, expected: 'an https URL (http only on loopback)' });
+  }
+  for (const name of ['OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL', 'OIDC_ROLE_MAP']) {
+    if (values[name] === undefined) problems.push({ name, expected: 'a value, because OIDC_ISSUER is set' });
+  }
+  const redirectUrl = values.OIDC_REDIRECT_URL as string | undefined;
+  if (redirectUrl !== undefined) {
+    const parsed = new URL(redirectUrl);
+    if (parsed.pathname !== '/v1/session/oidc/callback' || parsed.search !== '' || parsed.hash !== '') {
+      problems.push({
+        name: 'OIDC_REDIRECT_URL',
+        value: redirectUrl,
+        expected: "this service's /v1/session/oidc/callback, without query or fragment",
+      });
+    } else if (!secureOrLoopback(redirectUrl)) {
+      problems.push({
+        name: 'OIDC_REDIRECT_URL',
+        value: redirectUrl,
+        expected: 'an https URL (http only on loopback)',
+      });
+    }
+  }
+  const scopes = values.OIDC_SCOPES as string;
+  if (!scopes.split(' ').includes('openid')) {
+    problems.push({ name: 'OIDC_SCOPES', value: scopes, expected: 'space-separated scope names, openid among them' });
+  }
+  const roleMapText = values.OIDC_ROLE_MAP as string | undefined;
+  const roleMap = roleMapText === undefined ? { mappings: [], problems: [] } : parseRoleMap(roleMapText);
+  for (const problem of roleMap.problems) problems.push({ name: 'OIDC_ROLE_MAP', expected: problem });
+  if (problems.length > before) return undefined;
+  const clientSecret = values.OIDC_CLIENT_SECRET as string | undefined;
+  return {
+    issuer,
+    clientId: values.OIDC_CLIENT_ID as string,
+    ...(clientSecret ? { clientSecret } : {}),
+    redirectUrl: redirectUrl!,
+    scopes,
+    roleClaim: values.OIDC_ROLE_CLAIM as string,
+    roleMap: roleMap.mappings,
+  };
 }

@@ -279,6 +279,83 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'A file of name:role:sha256hex lines (# comments allowed), read at start, in addition to API_KEYS.',
   },
   {
+    name: 'SESSION_IDLE_TIMEOUT_MS',
+    example: '1800000',
+    schema: intRange(60_000, 86_400_000),
+    default: '1800000',
+    description:
+      "A person's session ends after this long without a request, in milliseconds (default 30 minutes; at most SESSION_ABSOLUTE_TIMEOUT_MS).",
+  },
+  {
+    name: 'SESSION_ABSOLUTE_TIMEOUT_MS',
+    example: '43200000',
+    schema: intRange(60_000, 2_592_000_000),
+    default: '43200000',
+    description:
+      "A person's session ends this long after sign-in whatever its use, in milliseconds (default 12 hours).",
+  },
+  {
+    name: 'OIDC_ISSUER',
+    example: 'https://login.example.com/realms/risk',
+    schema: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an OpenID Connect issuer' }),
+    default: '',
+    description:
+      "The organisation's OpenID Connect issuer (its discovery document is at <issuer>/.well-known/openid-configuration); people then sign in there (docs/SIGN_IN.md). https, or http on loopback only. Unset: people sign in with their own API key.",
+  },
+  {
+    name: 'OIDC_CLIENT_ID',
+    example: 'risk-threshold-service',
+    requiredWhere: 'with OIDC_ISSUER',
+    schema: z.string().max(255, { error: 'at most 255 characters' }),
+    default: '',
+    description: "This service's client id at the provider.",
+  },
+  {
+    name: 'OIDC_CLIENT_SECRET',
+    example: '<client-secret>',
+    schema: z.string(),
+    default: '',
+    description:
+      "This service's client secret at the provider (sent as client_secret_basic). Unset: a public client (PKCE alone).",
+    secret: true,
+  },
+  {
+    name: 'OIDC_REDIRECT_URL',
+    example: 'https://risk.example.com/v1/session/oidc/callback',
+    requiredWhere: 'with OIDC_ISSUER',
+    schema: z.url({ protocol: /^https?$/, error: 'an http(s) URL ending in /v1/session/oidc/callback' }),
+    default: '',
+    description:
+      "Where the provider sends people back: this service's /v1/session/oidc/callback as browsers reach it (register the same URL at the provider). https, or http on loopback only.",
+  },
+  {
+    name: 'OIDC_SCOPES',
+    example: 'openid email profile',
+    schema: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, {
+      error: 'space-separated scope names, openid among them',
+    }),
+    default: 'openid email profile',
+    description:
+      'Scopes asked of the provider, space-separated (openid is required; add the scope that puts OIDC_ROLE_CLAIM in the ID token if the provider needs one).',
+  },
+  {
+    name: 'OIDC_ROLE_CLAIM',
+    example: 'roles',
+    schema: z.string().regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, { error: 'a claim name, or a dotted path' }),
+    default: 'roles',
+    description:
+      "The ID token claim that holds a person's roles or groups (a string or a list); a dotted path reaches into an object, e.g. realm_access.roles (Keycloak).",
+  },
+  {
+    name: 'OIDC_ROLE_MAP',
+    example: 'risk-admins:admin,risk-editors:editor,*:reader',
+    requiredWhere: 'with OIDC_ISSUER',
+    schema: z.string(),
+    default: '',
+    description:
+      'Which claim values give which role: comma-separated value:role entries (reader, editor or admin), the highest match wins, * matches everyone signed in. A person with no mapped role gets no access.',
+  },
+  {
     name: 'RATE_LIMIT_ENABLED',
     example: 'true',
     schema: oneOf(['true', 'false'] as const),
@@ -312,6 +389,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     schema: intRange(1, 10_000_000),
     default: '120',
     description: 'Writes (POST/PUT/PATCH/DELETE /v1/admin/...) per client per window.',
+  },
+  {
+    name: 'RATE_LIMIT_SIGN_IN',
+    example: '30',
+    schema: intRange(1, 1_000_000),
+    default: '30',
+    description: 'Sign-in attempts (POST /v1/session, the provider sign-in and its callback) per client IP per window.',
   },
   {
     name: 'REDIS_URL',

@@ -12,6 +12,7 @@ import { HistoryServerRequestId1795651200005 } from '@app/migrations/17956512000
 import { CreateChangeRequests1795651200006 } from '@app/migrations/1795651200006-create-change-requests';
 import { CreateScoreObservations1795651200007 } from '@app/migrations/1795651200007-create-score-observations';
 import { ChangeRequestImpact1795651200008 } from '@app/migrations/1795651200008-change-request-impact';
+import { CreateSessions1795651200009 } from '@app/migrations/1795651200009-create-sessions';
 import { IdempotencyKeyEntity } from '@app/modules/thresholds/persistence/postgres/idempotency-key.entity';
 import {
   ChangeRequestEntity,
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   CreateChangeRequests1795651200006,
   CreateScoreObservations1795651200007,
   ChangeRequestImpact1795651200008,
+  CreateSessions1795651200009,
 ];
 
 export const APPLICATION_NAME = 'risk-threshold-service';

@@ -13,6 +13,12 @@ import {
 import { z } from 'zod';
 import { SERVICE_VERSION } from '@app/modules/docs/version';
 import {
+  keySignInBody,
+  oidcCallbackQuery,
+  oidcLoginQuery,
+  sessionResponse,
+} from '@app/modules/auth/http/session.schemas';
+import {
   distributionQuery,
   distributionResponse,
   impactBody,
@@ -55,7 +61,9 @@ interface Operation {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'read' | 'write' | 'changes' | 'impact' | 'bulk' | 'operations' | 'docs';
+  tag: 'read' | 'write' | 'changes' | 'impact' | 'bulk' | 'session' | 'operations' | 'docs';
+  /** Who may call it, where the tag does not say: anyone (signing in), or a person's session. */
+  access?: 'public' | 'session';
   query?: z.ZodObject;
   idParam?: boolean;
   /** A `{version}` path parameter (after `{id}`). */
@@ -578,6 +586,75 @@ export const OPERATIONS: readonly Operation[] = [
     errors: [400, 409, 413, 415],
   },
   {
+    method: 'post',
+    path: '/v1/session',
+    operationId: 'signInWithKey',
+    summary: "Sign in with one's own API key: a session cookie for the browser",
+    tag: 'session',
+    access: 'public',
+    body: keySignInBody,
+    example: { api_key: 'rts_...' },
+    success: {
+      status: 201,
+      schema: sessionResponse,
+      description:
+        'Signed in: Set-Cookie carries the session (__Host-rts-session, HttpOnly, Secure, SameSite=Lax); any session the browser held before is ended.',
+      headers: ['Set-Cookie'],
+    },
+    errors: [400, 401, 403, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/v1/session',
+    operationId: 'currentSession',
+    summary: 'Who is signed in, until when, and the CSRF token for their writes',
+    tag: 'session',
+    access: 'session',
+    success: { status: 200, schema: sessionResponse, description: 'The session of the cookie.' },
+    errors: [],
+  },
+  {
+    method: 'delete',
+    path: '/v1/session',
+    operationId: 'signOut',
+    summary: 'Sign out: the session ends on every replica',
+    tag: 'session',
+    access: 'session',
+    success: { status: 204, description: 'Signed out; Set-Cookie removes the cookie.', headers: ['Set-Cookie'] },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/session/oidc/login',
+    operationId: 'oidcLogin',
+    summary: "Sign in at the organisation's identity provider (a redirect there)",
+    tag: 'session',
+    access: 'public',
+    query: oidcLoginQuery,
+    success: {
+      status: 302,
+      description:
+        "To the provider's authorization endpoint (code flow with PKCE, state and nonce); Set-Cookie binds the sign-in to this browser for 10 minutes.",
+      headers: ['Location', 'Set-Cookie'],
+    },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/session/oidc/callback',
+    operationId: 'oidcCallback',
+    summary: 'Where the provider sends the person back: the session opens, then on to return_to',
+    tag: 'session',
+    access: 'public',
+    query: oidcCallbackQuery,
+    success: {
+      status: 303,
+      description: 'Signed in: Set-Cookie carries the session; Location is the return_to given at the start.',
+      headers: ['Location', 'Set-Cookie'],
+    },
+    errors: [400, 401, 403, 404],
+  },
+  {
     method: 'get',
     path: '/health',
     operationId: 'health',
@@ -688,8 +765,8 @@ const PROBLEM_SCHEMA: JsonSchema = {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (VALIDATION_ERROR lists every invalid field) or a malformed request or URL (BAD_REQUEST).',
-  401: 'No API key, or an unknown one (WWW-Authenticate: Bearer).',
-  403: 'The key is valid but its role is too low for this operation.',
+  401: 'No API key and no session, an unknown key, an ended session, or a refused sign-in (WWW-Authenticate: Bearer).',
+  403: "The key or session is valid but its role is too low for this operation; or a signed-in write without the session's X-CSRF-Token or from another Origin.",
   404: 'No such threshold, version or change request, or no such route.',
   408: 'The request (headers or body) did not arrive in time.',
   409: 'The write conflicts with stored data (a duplicate id, a second active default in a category), a change request is in another state or its items moved (CONFLICT), or changes need approvals and go through a change request (APPROVAL_REQUIRED).',
@@ -698,7 +775,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   414: 'A path parameter is longer than the service accepts (a whole URL over the header limit is 431).',
   415: 'The request body is not application/json.',
   417: 'An Expect header other than 100-continue.',
-  429: 'Too many requests from this client for this kind of request (reads, classify, writes) in the window; see RateLimit-* and Retry-After.',
+  429: 'Too many requests from this client for this kind of request (reads, classify, writes, sign-ins) in the window; see RateLimit-* and Retry-After.',
   431: 'The request headers are larger than the service accepts.',
   503: 'The database is unavailable (writes; nothing was written) or thresholds are not loaded yet; retry after Retry-After seconds.',
 };
@@ -718,7 +795,9 @@ const RATE_LIMIT_HEADERS = {
 
 /** What each header of a success answer says. */
 const SUCCESS_HEADERS: Record<string, string> = {
-  Location: 'The URL of what was created (a threshold, or a change request).',
+  Location: 'The URL of what was created (a threshold, or a change request), or where a redirect goes.',
+  'Set-Cookie':
+    'The session cookie (__Host-rts-session) or the sign-in cookie (__Host-rts-sign-in), HttpOnly, Secure, SameSite=Lax.',
   'Idempotent-Replayed': 'true when the answer replays the create an earlier request with this Idempotency-Key made.',
   'Content-Disposition': 'attachment; filename=thresholds_export.json',
 };
@@ -812,8 +891,8 @@ function responsesOf(op: Operation): JsonSchema {
   const headers: JsonSchema = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
   if (op.success.etag) headers.ETag = { $ref: '#/components/headers/ETag' };
   if (op.tag !== 'docs' && op.tag !== 'operations') {
-    headers['X-Data-Stale'] = { $ref: '#/components/headers/X-Data-Stale' };
-    Object.assign(headers, RATE_LIMIT_HEADERS);
+    if (op.tag !== 'session') headers['X-Data-Stale'] = { $ref: '#/components/headers/X-Data-Stale' };
+    if (op.access !== 'session') Object.assign(headers, RATE_LIMIT_HEADERS);
   }
   for (const h of op.success.headers ?? [])
     headers[h] = { description: SUCCESS_HEADERS[h], schema: { type: 'string' } };
@@ -847,7 +926,7 @@ function responsesOf(op: Operation): JsonSchema {
     };
   }
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/Problem${status}` };
-  if (op.tag !== 'docs' && op.tag !== 'operations') {
+  if (op.tag !== 'docs' && op.tag !== 'operations' && op.access !== 'public') {
     responses['401'] = { $ref: '#/components/responses/Problem401' };
     responses['403'] = { $ref: '#/components/responses/Problem403' };
   }
@@ -860,6 +939,13 @@ function responsesOf(op: Operation): JsonSchema {
     responses['503'] = { $ref: '#/components/responses/Problem503' };
   }
   return responses;
+}
+
+/** Who may call an operation: anyone, a person's session, or a key or session with the group's role. */
+function securityOf(op: Operation): JsonSchema {
+  if (op.tag === 'docs' || op.tag === 'operations' || op.access === 'public') return { security: [] };
+  if (op.access === 'session') return { security: [{ session: [] }] };
+  return { security: [{ bearer: [] }, { apiKey: [] }, { session: [] }], 'x-required-role': ROLE_OF[op.tag] };
 }
 
 /** How a client authenticates: an API key, as a Bearer token or in `X-API-Key` (CONTRACT §6). */
@@ -876,6 +962,13 @@ export const SECURITY_SCHEMES = {
     name: 'X-API-Key',
     description: 'The API key in its own header: `X-API-Key: <key>`.',
   },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-rts-session',
+    description:
+      "A person's session (POST /v1/session, or the provider sign-in). A request with it that changes anything also sends X-CSRF-Token (the session's csrf_token) and an Origin of this service.",
+  },
 } as const;
 
 /** The OpenAPI 3.1 document, generated from the request and response schemas. */
@@ -888,9 +981,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       operationId: op.operationId,
       summary: op.summary,
       tags: [op.tag],
-      ...(op.tag === 'docs' || op.tag === 'operations'
-        ? { security: [] }
-        : { security: [{ bearer: [] }, { apiKey: [] }], 'x-required-role': ROLE_OF[op.tag] }),
+      ...securityOf(op),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(op.body
         ? {
@@ -950,6 +1041,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           'Score observations: the distribution of classified scores and the exact impact of a change (role editor and above).',
       },
       { name: 'bulk', description: 'Export and atomic import (role admin).' },
+      {
+        name: 'session',
+        description:
+          "People's sessions: sign in at the organisation's identity provider or with one's own API key, see the session, sign out (docs/SIGN_IN.md).",
+      },
       { name: 'operations', description: 'Probes (no authentication).' },
       { name: 'docs', description: 'This documentation.' },
     ],

@@ -32,6 +32,7 @@ export class RateLimitModule {
             { name: 'read', ttl: windowMs, limit: limits.read },
             { name: 'classify', ttl: windowMs, limit: limits.classify },
             { name: 'write', ttl: windowMs, limit: limits.write },
+            { name: 'signIn', ttl: windowMs, limit: limits.signIn },
           ],
           storage,
           setHeaders: false,

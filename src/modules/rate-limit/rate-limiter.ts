@@ -12,17 +12,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@app/modules/auth/api-keys';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 
-export type RateClass = 'read' | 'classify' | 'write';
+export type RateClass = 'read' | 'classify' | 'write' | 'signIn';
 
 /** The budget a route counts against; undefined for probes, metrics and docs (never limited). */
 export function rateClassOf(method: string, route: string | undefined): RateClass | undefined {
   if (!route?.startsWith('/v1/')) return undefined;
+  if ((route === '/v1/session' && method === 'POST') || route.startsWith('/v1/session/oidc/')) return 'signIn';
   if (route.startsWith('/v1/risk/classify')) return 'classify';
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }
 
 /**
- * Per-client rate limiting on the budget of the route's class (reads, classify, writes), called by
+ * Per-client rate limiting on the budget of the route's class (reads, classify, writes, sign-ins), called by
  * the edge hook (`EdgeAccessHook`) before authentication and before any body is read, so key
  * guessing and uploads are limited too: the client is the principal of a valid key, else the IP
  * (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry
@@ -42,7 +43,12 @@ export class RateLimiter {
   ) {
     const throttlers = Array.isArray(options) ? options : options.throttlers;
     const limitOf = (name: RateClass): number => Number(throttlers.find((t) => t.name === name)?.limit ?? 0);
-    this.limits = { read: limitOf('read'), classify: limitOf('classify'), write: limitOf('write') };
+    this.limits = {
+      read: limitOf('read'),
+      classify: limitOf('classify'),
+      write: limitOf('write'),
+      signIn: limitOf('signIn'),
+    };
     this.windowMs = Number(throttlers[0]?.ttl ?? 60_000);
   }
 
@@ -50,7 +56,8 @@ export class RateLimiter {
   async check(request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): Promise<void> {
     const rateClass = rateClassOf(request.method, request.routeOptions.url);
     if (rateClass === undefined) return;
-    const key = `${rateClass}:${principal ? `key:${principal.name}` : `ip:${request.ip}`}`;
+    // Sign-in attempts count per IP, whoever they claim to be.
+    const key = `${rateClass}:${principal && rateClass !== 'signIn' ? `key:${principal.name}` : `ip:${request.ip}`}`;
     const limit = this.limits[rateClass];
     const record = await this.storage.increment(key, this.windowMs, limit, 0, rateClass);
     void reply
@@ -60,7 +67,9 @@ export class RateLimiter {
     if (record.isBlocked) {
       void reply.header('retry-after', String(Math.max(1, record.timeToBlockExpire)));
       this.rejections.inc();
-      throw new ThrottlerException(`Too many ${rateClass} requests; retry after ${record.timeToBlockExpire} s.`);
+      throw new ThrottlerException(
+        `Too many ${rateClass === 'signIn' ? 'sign-in' : rateClass} requests; retry after ${record.timeToBlockExpire} s.`,
+      );
     }
   }
 }

@@ -1,5 +1,7 @@
 import { InMemoryObservationStore } from '@app/modules/observations/persistence/in-memory/in-memory-observation.store';
 import { ObservationStore } from '@app/modules/observations/persistence/observation.store';
+import { SessionStore } from '@app/modules/auth/sessions/session.store';
+import { InMemorySessionStore } from '@app/modules/auth/sessions/in-memory-session.store';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { DatabaseModule } from '@app/modules/database/database.module';
@@ -35,7 +37,7 @@ export class ThresholdStorageModule {
           storage.mode === 'embedded' ? DatabaseModule.forEmbedded(storage) : DatabaseModule.forRoot(database!),
         ],
         providers: loadPostgresProviders()(),
-        exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore],
+        exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore, SessionStore],
       };
     }
     return {
@@ -53,8 +55,9 @@ export class ThresholdStorageModule {
         { provide: ThresholdChangeFeed, useClass: NoChangeFeed },
         { provide: ChangeRequestRepository, useFactory: () => new InMemoryChangeRequestRepository() },
         { provide: ObservationStore, useFactory: () => new InMemoryObservationStore() },
+        { provide: SessionStore, useFactory: () => new InMemorySessionStore() },
       ],
-      exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore],
+      exports: [ThresholdRepository, ThresholdChangeFeed, ChangeRequestRepository, ObservationStore, SessionStore],
     };
   }
 }

@@ -2,6 +2,9 @@ import { ObservationStore } from '@app/modules/observations/persistence/observat
 import { GuardedObservationStore } from '@app/modules/observations/persistence/postgres/guarded-observation.store';
 import { PostgresObservationStore } from '@app/modules/observations/persistence/postgres/postgres-observation.store';
 import type { Provider } from '@nestjs/common';
+import { SessionStore } from '@app/modules/auth/sessions/session.store';
+import { GuardedSessionStore } from '@app/modules/auth/sessions/guarded-session.store';
+import { PostgresSessionStore } from '@app/modules/auth/sessions/postgres-session.store';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
 import { DatabaseService } from '@app/modules/database/database.service';
@@ -35,6 +38,12 @@ export function postgresProviders(): Provider[] {
       inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
       useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): ObservationStore =>
         new GuardedObservationStore(new PostgresObservationStore(db.source), db, queryDuration),
+    },
+    {
+      provide: SessionStore,
+      inject: [DatabaseService, getToken(METRIC.dbQueryDuration)],
+      useFactory: (db: DatabaseService, queryDuration: Histogram<'operation' | 'outcome'>): SessionStore =>
+        new GuardedSessionStore(new PostgresSessionStore(db.source), db, queryDuration),
     },
     {
       provide: ThresholdChangeFeed,
