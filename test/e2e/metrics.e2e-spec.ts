@@ -32,6 +32,7 @@ describe('GET /metrics', () => {
       'risk_classifications_total',
       'storage_degraded',
       'rate_limit_rejections_total',
+      'risk_sign_ins_total',
       'risk_change_requests',
       'risk_change_requests_applied_total',
       'risk_change_request_failures_total',

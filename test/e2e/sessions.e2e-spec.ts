@@ -88,6 +88,9 @@ describe('sessions (CONTRACT §9): a person signs in with their own key; cookie,
     // The refusals are logged, without the key.
     expect(logs.join('')).toContain('sign-in refused (api_key)');
     expect(logs.join('')).not.toContain('rts_wrong');
+    const metrics = (await send(app, 'GET', '/metrics', undefined, { authorization: '' })).body;
+    expect(metrics).toMatch(/^risk_sign_ins_total\{method="api_key",outcome="refused"\} [1-9]/m);
+    expect(metrics).toMatch(/^risk_sign_ins_total\{method="api_key",outcome="ok"\} [1-9]/m);
   });
 
   it('a signed-in write needs the CSRF token and this service as Origin; with both it records the person', async () => {

@@ -36,9 +36,11 @@ describe('migrations', () => {
     'change_requests',
     'idempotency_keys',
     'migrations',
+    'pending_sign_ins',
     'risk_threshold_history',
     'risk_thresholds',
     'score_observations',
+    'sessions',
   ];
 
   it('run on an empty database, revert all the way down, and run again', async () => {

@@ -283,6 +283,9 @@ describe('sign-in at an OpenID provider', () => {
     for (const secret of [callback.searchParams.get('code')!, callback.searchParams.get('state')!, id, CLIENT_SECRET]) {
       expect(text).not.toContain(secret);
     }
+    const metrics = (await send(a, 'GET', '/metrics', undefined, { authorization: '' })).body;
+    expect(metrics).toMatch(/^risk_sign_ins_total\{method="oidc",outcome="ok"\} [1-9]/m);
+    expect(metrics).toMatch(/^risk_sign_ins_total\{method="oidc",outcome="refused"\} [1-9]/m);
     // No JWT (ID token) of any kind.
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
   });

@@ -25,6 +25,7 @@ export const METRIC = {
   scoreFlushDuration: 'risk_score_flush_duration_seconds',
   scoreFlushFailures: 'risk_score_flush_failures_total',
   scoreFlushFailing: 'risk_score_flush_failing',
+  signIns: 'risk_sign_ins_total',
 } as const;
 
 /**
@@ -81,6 +82,12 @@ export function metricProviders(registry: Registry): Provider[] {
     makeGaugeProvider({
       name: METRIC.storageDegraded,
       help: '1 while the database is unreachable and answers come from the snapshot, else 0.',
+      registers,
+    }),
+    makeCounterProvider({
+      name: METRIC.signIns,
+      help: 'Sign-ins by method (oidc, api_key) and outcome (ok, refused, unavailable).',
+      labelNames: ['method', 'outcome'],
       registers,
     }),
     makeCounterProvider({

@@ -14,6 +14,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import { Public, RequireSession } from '@app/modules/auth/auth.decorators';
 import { foreignOrigin, type SignedInRequest } from '@app/modules/auth/edge-access.hook';
@@ -30,7 +33,7 @@ import {
 } from '@app/modules/auth/sessions/session';
 import { SessionsService, type SessionView } from '@app/modules/auth/sessions/sessions.service';
 import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
-import { BadRequestError } from '@app/modules/thresholds/domain/errors';
+import { BadRequestError, UnavailableError } from '@app/modules/thresholds/domain/errors';
 
 /**
  * People's sessions (CONTRACT §9): sign in with the organisation's provider or with one's own API
@@ -45,6 +48,7 @@ export class SessionController {
     private readonly sessions: SessionsService,
     private readonly oidc: OidcSignIn,
     private readonly keys: ApiKeyRegistry,
+    @InjectMetric(METRIC.signIns) private readonly signIns: Counter<'method' | 'outcome'>,
   ) {}
 
   /** A person signs in with their own API key; the answer sets the session cookie. */
@@ -70,6 +74,7 @@ export class SessionController {
       keyName: principal.name,
     });
     this.logger.log(`${session.principal} signed in with an API key (role ${session.role}) from ${request.ip}`);
+    this.signIns.inc({ method: 'api_key', outcome: 'ok' });
     void reply.header('set-cookie', this.sessionCookie(id, session));
     return this.sessions.view(session);
   }
@@ -139,7 +144,8 @@ export class SessionController {
         this.refused(request, 'oidc', error.reason);
         throw new UnauthorizedException(`The sign-in was refused: ${error.reason}. Start again.`);
       }
-      this.refused(request, 'oidc', (error as Error).message);
+      if (error instanceof UnavailableError) this.signIns.inc({ method: 'oidc', outcome: 'unavailable' });
+      else this.refused(request, 'oidc', (error as Error).message);
       throw error;
     }
     await this.endPrevious(request);
@@ -147,6 +153,7 @@ export class SessionController {
     this.logger.log(
       `${session.principal} signed in at the identity provider (role ${session.role}) from ${request.ip}`,
     );
+    this.signIns.inc({ method: 'oidc', outcome: 'ok' });
     void reply.header('set-cookie', this.sessionCookie(id, session)).redirect(pending.returnTo, 303);
   }
 
@@ -173,6 +180,7 @@ export class SessionController {
     try {
       return await work();
     } catch (error) {
+      if (error instanceof UnavailableError) this.signIns.inc({ method: 'oidc', outcome: 'unavailable' });
       if (error instanceof SignInNotConfigured) {
         throw new NotFoundException(
           'Sign-in with an identity provider is not configured here (OIDC_ISSUER): sign in with your API key (POST /v1/session).',
@@ -184,5 +192,6 @@ export class SessionController {
 
   private refused(request: FastifyRequest, method: 'api_key' | 'oidc', reason: string): void {
     this.logger.warn(`sign-in refused (${method}) from ${request.ip}, request ${String(request.id)}: ${reason}`);
+    this.signIns.inc({ method, outcome: 'refused' });
   }
 }

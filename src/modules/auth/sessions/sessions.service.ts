@@ -22,7 +22,7 @@ export class SessionClock {
   }
 }
 
-/** How often expired sessions and abandoned sign-ins are deleted (at a sign-in, at most this often). */
+/** How often expired sessions and abandoned sign-ins are deleted (at a sign-in or its start, at most this often). */
 const SWEEP_EVERY_MS = 10 * 60_000;
 
 /** What `GET /v1/session` answers (CONTRACT §9). */
@@ -140,6 +140,7 @@ export class SessionsService {
       idHash: hashSecret(id),
       expiresAt: new Date(this.clock.now() + SIGN_IN_TTL_MS),
     });
+    this.sweepNowAndThen(new Date(this.clock.now()));
     return id;
   }
 
