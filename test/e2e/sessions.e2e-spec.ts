@@ -157,8 +157,42 @@ describe('sessions (CONTRACT §9): a person signs in with their own key; cookie,
     expect(String(after.headers['set-cookie'])).toContain('Max-Age=0');
   });
 
-  it('a key alone has no session: GET /v1/session is 401', async () => {
-    expectProblem(await send(app, 'GET', '/v1/session', undefined, as('admin')), 401, 'UNAUTHORIZED');
+  it('a key alone has no session: GET /v1/session is 401, saying why a cookie may not arrive', async () => {
+    const res = await send(app, 'GET', '/v1/session', undefined, as('admin'));
+    expect(expectProblem(res, 401, 'UNAUTHORIZED').detail).toContain('only over https, or http to localhost');
+  });
+
+  it('session answers are never cached', async () => {
+    const res = await send(
+      app,
+      'POST',
+      '/v1/session',
+      { api_key: TEST_KEYS.reader },
+      { authorization: '', ...TEST_ORIGIN },
+    );
+    expect(res.headers['cache-control']).toBe('no-store');
+    const browser = await signIn(app, 'reader');
+    expect((await send(app, 'GET', '/v1/session', undefined, browser)).headers['cache-control']).toBe('no-store');
+  });
+
+  it("a proxy's Basic authorization does not hide the session; an explicit default port is the same origin", async () => {
+    const browser = await signIn(app, 'editor');
+    const basic = { ...browser, authorization: 'Basic dXNlcjpwYXNz' };
+    expect((await send(app, 'GET', '/v1/session', undefined, basic)).statusCode).toBe(200);
+    const onPort80 = { ...browser, host: 'risk.test:80', origin: 'http://risk.test' };
+    const res = await send(
+      app,
+      'POST',
+      '/v1/admin/risk/thresholds',
+      aCreateBody({ name: `port ${Math.random()}` }),
+      onPort80,
+    );
+    expect(res.statusCode).toBe(201);
+    const upper = { ...browser, host: 'RISK.test' };
+    expect(
+      (await send(app, 'POST', '/v1/admin/risk/thresholds', aCreateBody({ name: `case ${Math.random()}` }), upper))
+        .statusCode,
+    ).toBe(201);
   });
 
   it('signing in again gives a new id and ends the session the browser held (no fixation)', async () => {
@@ -236,5 +270,14 @@ describe('sign-in attempts are rate limited per IP', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await attempt(TEST_KEYS.reader, '192.0.2.2')).statusCode).toBe(201);
+    // The provider's callback completes a sign-in counted at its start: never limited itself.
+    for (let i = 0; i < 5; i++) {
+      const callback = await app.inject({
+        method: 'GET',
+        url: '/v1/session/oidc/callback?code=x&state=y',
+        remoteAddress: '192.0.2.1',
+      });
+      expect(callback.statusCode).toBe(404);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
+import { sha256Hex } from '@app/modules/auth/api-keys';
 import { createTestApp, expectProblem, send, TEST_KEYS } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 import { startTestProvider, TestBrowser, type TestProvider } from '@test/support/oidc';
@@ -17,6 +18,9 @@ const ACCOUNTS = {
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob', roles: ['risk-admins', 'staff'] },
   carol: { email: 'carol@example.com', email_verified: true, name: 'Carol', roles: ['marketing'] },
   dave: { email: 'dave@example.com', email_verified: false, name: 'Dave', roles: ['risk-readers'] },
+  vera: { email: 'vera@example.com', email_verified: 'false', roles: ['risk-readers'] },
+  // A subject with no email that is also an API key's name.
+  'test-reader': { roles: ['risk-readers'] },
 };
 
 /** Resolves once `check` holds, polling; fails after 10 s. */
@@ -37,6 +41,7 @@ describe('sign-in at an OpenID provider', () => {
   let db: TestDatabase;
   let a: NestFastifyApplication;
   let b: NestFastifyApplication;
+  let baseEnv: Record<string, string>;
   const logs: string[] = [];
 
   beforeAll(async () => {
@@ -58,7 +63,9 @@ describe('sign-in at an OpenID provider', () => {
       OIDC_REDIRECT_URL: REDIRECT_URL,
       OIDC_SCOPES: 'openid email profile roles',
       OIDC_ROLE_MAP: 'risk-admins:admin,risk-editors:editor,risk-readers:reader',
+      SESSION_KEY_SIGN_IN: 'true',
     };
+    baseEnv = env;
     const capture = (): Writable =>
       new Writable({
         write(chunk: Buffer, _encoding, done) {
@@ -146,6 +153,16 @@ describe('sign-in at an OpenID provider', () => {
       principal: 'dave',
       role: 'reader',
     });
+    const vera = await signedIn('vera');
+    expect((await send(a, 'GET', '/v1/session', undefined, vera.headers)).json().principal).toBe('vera');
+  });
+
+  it('a person never gets the name of an API key (four-eyes and the audit trail compare names)', async () => {
+    const browser = new TestBrowser(a, SERVICE);
+    const done = await browser.request('GET', await toCallback(browser, 'test-reader'));
+    expect(done.status).toBe(403);
+    expect(JSON.parse(done.body).detail).toContain('test-reader is also the name of an API key');
+    expect(await hasSession(browser)).toBe(false);
   });
 
   it('a person with no mapped role gets no session', async () => {
@@ -263,6 +280,54 @@ describe('sign-in at an OpenID provider', () => {
     expect((await send(a, 'DELETE', '/v1/session', undefined, headers)).statusCode).toBe(204);
     const onB = await send(b, 'GET', '/v1/risk/categories', undefined, headers);
     expect(expectProblem(onB, 401, 'UNAUTHORIZED').detail).toContain('The session has ended');
+  });
+
+  it('a session lives while what opened it still gives a role: the same key, a mapped claim', async () => {
+    const alice = await signedIn('alice');
+    const keyed = await send(
+      a,
+      'POST',
+      '/v1/session',
+      { api_key: TEST_KEYS.editor },
+      { authorization: '', host: SERVICE, origin: ORIGIN },
+    );
+    expect(keyed.statusCode).toBe(201);
+    const keyCookie = { authorization: '', cookie: String(keyed.headers['set-cookie']).split(';')[0] };
+    // A replica (same database) where test-editor is another key, and risk-editors maps to nothing.
+    const reissued = `test-editor:editor:${'ab'.repeat(32)}`;
+    const c = await createTestApp({
+      env: {
+        ...baseEnv,
+        API_KEYS: `${reissued},test-admin:admin:${sha256Hex(TEST_KEYS.admin)}`,
+        OIDC_ROLE_MAP: 'risk-admins:admin,risk-readers:reader',
+      },
+    });
+    try {
+      expect((await send(c, 'GET', '/v1/session', undefined, keyCookie)).statusCode).toBe(401);
+      expect((await send(c, 'GET', '/v1/session', undefined, alice.headers)).statusCode).toBe(401);
+      // Ended for good: the replicas that still know the key and the role refuse them too.
+      expect((await send(a, 'GET', '/v1/session', undefined, keyCookie)).statusCode).toBe(401);
+      expect((await send(a, 'GET', '/v1/session', undefined, alice.headers)).statusCode).toBe(401);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('with OIDC_ISSUER set, a person cannot also sign in with a key unless SESSION_KEY_SIGN_IN=true', async () => {
+    const { SESSION_KEY_SIGN_IN: _on, ...defaults } = baseEnv;
+    const c = await createTestApp({ env: defaults });
+    try {
+      const res = await send(c, 'POST', '/v1/session', { api_key: TEST_KEYS.editor }, { authorization: '' });
+      expect(expectProblem(res, 403, 'FORBIDDEN').detail).toContain('SESSION_KEY_SIGN_IN');
+      expect(res.headers['set-cookie']).toBeUndefined();
+      // Machines' keys are unaffected.
+      expect(
+        (await send(c, 'GET', '/v1/risk/categories', undefined, { authorization: `Bearer ${TEST_KEYS.reader}` }))
+          .statusCode,
+      ).toBe(200);
+    } finally {
+      await c.close();
+    }
   });
 
   it('keys still work unchanged beside sessions', async () => {

@@ -235,7 +235,11 @@ export async function checkIssuer(issuer: string): Promise<Check> {
     const res = await fetch(url, { signal: AbortSignal.timeout(ISSUER_TIMEOUT_MS), redirect: 'error' });
     if (!res.ok) return { name: 'oidc.issuer', status: 'fail', detail: `${url} answered ${res.status}`, fix };
     const document = (await res.json()) as { issuer?: unknown; authorization_endpoint?: unknown };
-    if (document.issuer !== issuer) {
+    // As openid-client compares them: an issuer that is an origin alone is the same with or without its slash.
+    const same = (a: unknown, b: string): boolean =>
+      typeof a === 'string' &&
+      (a === b || (new URL(b).pathname === '/' && a.replace(/\/$/, '') === b.replace(/\/$/, '')));
+    if (!same(document.issuer, issuer)) {
       return {
         name: 'oidc.issuer',
         status: 'fail',

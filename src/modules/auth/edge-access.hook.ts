@@ -22,6 +22,7 @@ import {
 } from '@app/modules/auth/sessions/session';
 import { SessionsService } from '@app/modules/auth/sessions/sessions.service';
 import { RateLimiter } from '@app/modules/rate-limit/rate-limiter';
+import { AppConfig } from '@app/modules/config/app-config';
 
 /**
  * The key of a request, `Authorization: Bearer <key>` or `X-API-Key: <key>`, or why there is none
@@ -47,12 +48,15 @@ export function presentedKey(request: FastifyRequest): { key: string } | { none:
 /** A request once the edge has let it through: who sent it, and the session it came with, if any. */
 export type SignedInRequest = FastifyRequest & { principal?: Principal; session?: StoredSession };
 
-/** Whether the request carries an API key header at all (then a session cookie is not looked at). */
+/**
+ * Whether the request tries to present an API key (a Bearer authorization, or X-API-Key): then a
+ * session cookie is not looked at. An Authorization of another scheme (Basic, for a proxy) is not a key.
+ */
 function sendsKeyHeader(request: FastifyRequest): boolean {
   const { authorization } = request.headers;
   const apiKey = request.headers['x-api-key'];
   return (
-    (typeof authorization === 'string' && authorization.trim() !== '') ||
+    (typeof authorization === 'string' && /^\s*Bearer\b/i.test(authorization)) ||
     (typeof apiKey === 'string' && apiKey.trim() !== '')
   );
 }
@@ -65,33 +69,45 @@ function sendsKeyHeader(request: FastifyRequest): boolean {
 export function foreignOrigin(request: FastifyRequest): string | undefined {
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
-  return origin === `${request.protocol}://${request.host}` ? undefined : origin;
+  return origin === ownOrigin(request) ? undefined : origin;
+}
+
+/** This service's origin as the request reaches it, as a browser writes an Origin (lower case, no default port). */
+function ownOrigin(request: FastifyRequest): string {
+  const host = request.host.toLowerCase();
+  const defaultPort = request.protocol === 'https' ? ':443' : ':80';
+  return `${request.protocol}://${host.endsWith(defaultPort) ? host.slice(0, -defaultPort.length) : host}`;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * A request authenticated by the session cookie that changes anything carries the session's CSRF
- * token in `X-CSRF-Token` and an `Origin` of this service (CONTRACT §9); else `403`.
+ * A request authenticated by the session cookie that may change anything (every POST, PUT, PATCH
+ * and DELETE) carries the session's CSRF token in `X-CSRF-Token` and an `Origin` of this service
+ * (CONTRACT §9); else `403`.
  */
-function checkCsrf(request: FastifyRequest, session: StoredSession): void {
+function checkCsrf(request: FastifyRequest, session: StoredSession, behindTrustedProxy: boolean): void {
   if (SAFE_METHODS.has(request.method)) return;
   const origin = request.headers.origin;
   if (origin === undefined) {
     throw new ForbiddenException(
-      'A signed-in request that changes anything must carry an Origin header (browsers send it).',
+      'A signed-in POST, PUT, PATCH or DELETE must carry an Origin header (browsers send it).',
     );
   }
   const foreign = foreignOrigin(request);
   if (foreign !== undefined) {
     throw new ForbiddenException(
-      `Origin ${foreign} is not this service (${request.protocol}://${request.host}); behind a proxy that terminates TLS, set TRUST_PROXY.`,
+      `Origin ${foreign} is not this service (${ownOrigin(request)}): ${
+        behindTrustedProxy
+          ? "the proxy must pass the browser's Host (or X-Forwarded-Host) and X-Forwarded-Proto, and every proxy in the chain be in TRUST_PROXY."
+          : 'behind a proxy that terminates TLS, set TRUST_PROXY to its address.'
+      }`,
     );
   }
   const token = request.headers['x-csrf-token'];
   if (typeof token !== 'string' || token === '') {
     throw new ForbiddenException(
-      'A signed-in request that changes anything needs X-CSRF-Token: the csrf_token of GET /v1/session.',
+      'A signed-in POST, PUT, PATCH or DELETE needs X-CSRF-Token: the csrf_token of GET /v1/session.',
     );
   }
   if (!sameSecret(token, session.csrfToken)) {
@@ -162,8 +178,13 @@ export class EdgeAccessHook implements OnModuleInit {
     private readonly reflector: Reflector,
     private readonly registry: ApiKeyRegistry,
     private readonly sessions: SessionsService,
+    private readonly config: AppConfig,
     @Optional() private readonly limiter?: RateLimiter,
   ) {}
+
+  private get behindTrustedProxy(): boolean {
+    return this.config.rateLimit.trustedProxies.length > 0;
+  }
 
   onModuleInit(): void {
     const table = routeAccessTable(this.discovery, this.scanner, this.reflector);
@@ -194,14 +215,19 @@ export class EdgeAccessHook implements OnModuleInit {
       }
       if (this.limiter) await this.limiter.check(request, reply, principal);
       if ('session' in access) {
-        if (!session)
-          throw noSession(reply, cookieSent, 'This needs a signed-in session (the session cookie), not an API key.');
+        if (!session) {
+          throw noSession(
+            reply,
+            cookieSent,
+            'This needs a signed-in session, and no session cookie arrived (an API key has no session; a browser sends the cookie only over https, or http to localhost, and only to the host that set it).',
+          );
+        }
       } else if (!principal && cookieSent) {
         throw noSession(reply, true, '');
       } else {
         authorize(request, reply, access.role, presented, principal);
       }
-      if (session) checkCsrf(request, session);
+      if (session) checkCsrf(request, session, this.behindTrustedProxy);
       request.principal = principal;
       request.session = session;
     });

@@ -162,7 +162,9 @@ describe('loadConfig', () => {
         { value: '*', role: 'reader' },
       ],
     });
-    expect(loadConfig({}).signIn).toEqual({ idleMs: 1_800_000, absoluteMs: 43_200_000 });
+    expect(loadConfig({}).signIn).toEqual({ idleMs: 1_800_000, absoluteMs: 43_200_000, keySignIn: true });
+    expect(loadConfig(complete).signIn.keySignIn).toBe(false);
+    expect(loadConfig({ ...complete, SESSION_KEY_SIGN_IN: 'true' }).signIn.keySignIn).toBe(true);
     const problems = (env: Record<string, string>): string => {
       try {
         loadConfig(env);

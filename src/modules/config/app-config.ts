@@ -74,6 +74,8 @@ export interface OidcConfig {
 export interface SignInConfig {
   readonly idleMs: number;
   readonly absoluteMs: number;
+  /** Whether people may exchange their own API key for a session (SESSION_KEY_SIGN_IN). */
+  readonly keySignIn: boolean;
   /** Present when OIDC_ISSUER is set. */
   readonly oidc?: OidcConfig;
 }
@@ -319,6 +321,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     {
       idleMs: values.SESSION_IDLE_TIMEOUT_MS as number,
       absoluteMs: values.SESSION_ABSOLUTE_TIMEOUT_MS as number,
+      keySignIn: values.SESSION_KEY_SIGN_IN === 'auto' ? !oidc : values.SESSION_KEY_SIGN_IN === 'true',
       ...(oidc ? { oidc } : {}),
     },
   );

@@ -295,6 +295,14 @@ export const ENV_VARS: readonly EnvVar[] = [
       "A person's session ends this long after sign-in whatever its use, in milliseconds (default 12 hours).",
   },
   {
+    name: 'SESSION_KEY_SIGN_IN',
+    example: 'auto',
+    schema: oneOf(['auto', 'true', 'false'] as const),
+    default: 'auto',
+    description:
+      "Whether a person may sign in with their own API key (POST /v1/session): true, false, or auto (true unless OIDC_ISSUER is set: where people sign in at the provider, a personal key would be a second identity that four-eyes review counts as another person). Machines' keys work either way.",
+  },
+  {
     name: 'OIDC_ISSUER',
     example: 'https://login.example.com/realms/risk',
     schema: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an OpenID Connect issuer' }),

@@ -875,6 +875,17 @@ function parametersOf(op: Operation): JsonSchema[] {
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     });
   }
+  const signedIn = op.tag !== 'docs' && op.tag !== 'operations' && op.access !== 'public';
+  if (signedIn && op.method !== 'get') {
+    parameters.push({
+      name: 'X-CSRF-Token',
+      in: 'header',
+      required: false,
+      description:
+        "With the session cookie: required, the session's csrf_token (GET /v1/session), with an Origin of this service; else 403. Not used with an API key.",
+      schema: { type: 'string' },
+    });
+  }
   if (op.ifMatch) {
     parameters.push({
       name: 'If-Match',

@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   Logger,
-  NotFoundException,
   Post,
   Query,
   Req,
@@ -17,7 +16,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
+import { sha256Hex } from '@app/modules/auth/api-keys';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
+import { AppConfig } from '@app/modules/config/app-config';
 import { Public, RequireSession } from '@app/modules/auth/auth.decorators';
 import { foreignOrigin, type SignedInRequest } from '@app/modules/auth/edge-access.hook';
 import { keySignInBody, oidcCallbackQuery, oidcLoginQuery, safeReturnTo } from '@app/modules/auth/http/session.schemas';
@@ -33,7 +34,7 @@ import {
 } from '@app/modules/auth/sessions/session';
 import { SessionsService, type SessionView } from '@app/modules/auth/sessions/sessions.service';
 import { bodyPipe, queryPipe } from '@app/modules/http/schema.pipe';
-import { BadRequestError, UnavailableError } from '@app/modules/thresholds/domain/errors';
+import { BadRequestError, ForbiddenError, UnavailableError } from '@app/modules/thresholds/domain/errors';
 
 /**
  * People's sessions (CONTRACT §9): sign in with the organisation's provider or with one's own API
@@ -49,6 +50,7 @@ export class SessionController {
     private readonly oidc: OidcSignIn,
     private readonly keys: ApiKeyRegistry,
     @InjectMetric(METRIC.signIns) private readonly signIns: Counter<'method' | 'outcome'>,
+    private readonly config: AppConfig,
   ) {}
 
   /** A person signs in with their own API key; the answer sets the session cookie. */
@@ -60,7 +62,14 @@ export class SessionController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionView> {
+    void reply.header('cache-control', 'no-store');
     this.refuseForeignOrigin(request);
+    if (!this.config.signIn.keySignIn) {
+      this.refused(request, 'api_key', 'sign-in with an API key is off here (SESSION_KEY_SIGN_IN)');
+      throw new ForbiddenException(
+        'Sign-in with an API key is off here (SESSION_KEY_SIGN_IN; with OIDC_ISSUER set, people sign in at the identity provider): use /v1/session/oidc/login.',
+      );
+    }
     const principal = this.keys.authenticate(body.api_key);
     if (!principal) {
       this.refused(request, 'api_key', 'the API key is not valid');
@@ -71,7 +80,7 @@ export class SessionController {
       principal: principal.name,
       role: principal.role,
       method: 'api_key',
-      keyName: principal.name,
+      keySha256: sha256Hex(body.api_key),
     });
     this.logger.log(`${session.principal} signed in with an API key (role ${session.role}) from ${request.ip}`);
     this.signIns.inc({ method: 'api_key', outcome: 'ok' });
@@ -81,7 +90,8 @@ export class SessionController {
 
   @RequireSession()
   @Get()
-  current(@Req() request: SignedInRequest): SessionView {
+  current(@Req() request: SignedInRequest, @Res({ passthrough: true }) reply: FastifyReply): SessionView {
+    void reply.header('cache-control', 'no-store');
     return this.sessions.view(request.session!);
   }
 
@@ -105,7 +115,7 @@ export class SessionController {
     const returnTo = safeReturnTo(query.return_to);
     if (returnTo === undefined) {
       throw new BadRequestError(
-        'return_to must be a path of this service (starting with one /, e.g. /console/thresholds); another origin is never followed.',
+        'return_to must be a path of this service (starting with one /, e.g. /console/thresholds, at most 2048 characters); another origin is never followed.',
       );
     }
     const { url, secrets } = await this.withOidc(() => this.oidc.start(returnTo));
@@ -124,7 +134,7 @@ export class SessionController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (!this.oidc.settings) throw new NotFoundException('Sign-in with an identity provider is not configured here.');
+    if (!this.oidc.settings) throw new SignInNotConfigured();
     const cookie = cookieValue(request.headers.cookie, SIGN_IN_COOKIE);
     const pending = cookie === undefined ? undefined : await this.sessions.takeSignIn(cookie);
     // The sign-in cookie is spent whatever happens next.
@@ -147,6 +157,13 @@ export class SessionController {
       if (error instanceof UnavailableError) this.signIns.inc({ method: 'oidc', outcome: 'unavailable' });
       else this.refused(request, 'oidc', (error as Error).message);
       throw error;
+    }
+    if (this.keys.keys.some((k) => k.name === person.principal)) {
+      // One name, two identities: four-eyes compares names, and the audit trail could not tell them apart.
+      this.refused(request, 'oidc', `${person.principal} is also the name of an API key`);
+      throw new ForbiddenError(
+        `${person.principal} is also the name of an API key here; a person and a key never share a name. Rename the key (API_KEYS).`,
+      );
     }
     await this.endPrevious(request);
     const { id, session } = await this.sessions.open({ ...person, method: 'oidc' });
@@ -181,11 +198,6 @@ export class SessionController {
       return await work();
     } catch (error) {
       if (error instanceof UnavailableError) this.signIns.inc({ method: 'oidc', outcome: 'unavailable' });
-      if (error instanceof SignInNotConfigured) {
-        throw new NotFoundException(
-          'Sign-in with an identity provider is not configured here (OIDC_ISSUER): sign in with your API key (POST /v1/session).',
-        );
-      }
       throw error;
     }
   }

@@ -47,17 +47,20 @@ export const sessionResponse = z
 /** The default `return_to`: the console. */
 export const DEFAULT_RETURN_TO = '/console/';
 
+/** The longest `return_to` kept (as the browser will be sent to it, percent-encoded). */
+const MAX_RETURN_TO = 2048;
+
 /**
  * A `return_to` that stays on this service: a path (`/…`), never `//host` or `/\\host` (which a
- * browser reads as another origin), no scheme, no control characters. Answers the path to
+ * browser reads as another origin) before or after its dot segments are resolved (`/.//host`), no
+ * scheme, no control characters, at most 2048 characters as it will be sent. Answers the path to
  * redirect to, or undefined.
  */
 export function safeReturnTo(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return DEFAULT_RETURN_TO;
+  const offOrigin = (path: string): boolean => !path.startsWith('/') || path.startsWith('//') || path.includes('\\');
   // eslint-disable-next-line no-control-regex
-  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\') || /[\u0000-\u001f\u007f]/.test(value)) {
-    return undefined;
-  }
+  if (offOrigin(value) || /[\u0000-\u001f\u007f]/.test(value)) return undefined;
   const base = 'http://this-service.invalid';
   let parsed: URL;
   try {
@@ -65,6 +68,7 @@ export function safeReturnTo(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-  if (parsed.origin !== base) return undefined;
-  return `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  const path = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  if (parsed.origin !== base || offOrigin(path) || path.length > MAX_RETURN_TO) return undefined;
+  return path;
 }

@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import * as client from 'openid-client';
 import type { Role } from '@app/modules/auth/api-keys';
 import { claimValues, mappedRole } from '@app/modules/auth/oidc/role-map';
 import type { PendingSignIn } from '@app/modules/auth/sessions/session';
 import { AppConfig, type OidcConfig } from '@app/modules/config/app-config';
-import { BadRequestError, ForbiddenError, UnavailableError } from '@app/modules/thresholds/domain/errors';
+import { BadRequestError, DomainError, ForbiddenError, UnavailableError } from '@app/modules/thresholds/domain/errors';
 
 /** How long a request to the provider (discovery, token, keys) may take. */
 const PROVIDER_TIMEOUT_S = 10;
@@ -23,10 +23,19 @@ export class SignInRefused extends Error {
   }
 }
 
-/** Who signed in: the person (email, else subject) and the role their claims map to. */
+/** Who signed in: the person (email, else subject), the role their claims map to, and those claim values. */
 export interface SignedInPerson {
   principal: string;
   role: Role;
+  roleValues: string[];
+}
+
+/** The email, unless the provider says it is unverified (`email_verified` false, or "false"). */
+function verifiedEmail(claims: Record<string, unknown>): string | undefined {
+  const email = claims.email;
+  if (typeof email !== 'string' || email === '') return undefined;
+  const verified = claims.email_verified;
+  return verified === false || verified === 'false' ? undefined : email;
 }
 
 /**
@@ -37,13 +46,22 @@ export interface SignedInPerson {
  * service starts whether or not the provider answers), and again after a failure.
  */
 @Injectable()
-export class OidcSignIn {
+export class OidcSignIn implements OnApplicationBootstrap {
   readonly settings: OidcConfig | undefined;
   private discovered: Promise<client.Configuration> | undefined;
   private readonly logger = new Logger('SignIn');
 
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     this.settings = config.signIn.oidc;
+  }
+
+  onApplicationBootstrap(): void {
+    const keys = this.config.signIn.keySignIn ? 'on' : 'off';
+    this.logger.log(
+      this.settings
+        ? `sign-in: OpenID provider ${this.settings.issuer} (role claim ${this.settings.roleClaim}, ${this.settings.roleMap.length} role mapping(s)); with an API key: ${keys} (SESSION_KEY_SIGN_IN)`
+        : `sign-in: with an API key ${keys === 'on' ? '(POST /v1/session)' : 'off (SESSION_KEY_SIGN_IN)'}; no OpenID provider (OIDC_ISSUER unset)`,
+    );
   }
 
   /** The provider's authorization URL for a new sign-in, and the secrets its callback is checked with. */
@@ -93,20 +111,27 @@ export class OidcSignIn {
   /** The person's principal and role from the ID token's claims. */
   private person(claims: Record<string, unknown>, settings: OidcConfig): SignedInPerson {
     // An email the provider says is unverified is not an identity: the subject is.
-    const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
-    const principal = email ?? String(claims.sub);
-    if (principal.length > MAX_PRINCIPAL) {
+    const principal = verifiedEmail(claims) ?? String(claims.sub);
+    // eslint-disable-next-line no-control-regex
+    if (principal.length > MAX_PRINCIPAL || /[\u0000-\u001f\u007f]/.test(principal)) {
       throw new BadRequestError(
-        `The person's identifier is longer than ${MAX_PRINCIPAL} characters; it cannot be recorded.`,
+        `The identifier the provider gave (email, else subject) is longer than ${MAX_PRINCIPAL} characters or holds control characters; it cannot be recorded.`,
       );
     }
-    const role = mappedRole(claimValues(claims, settings.roleClaim), settings.roleMap);
+    const roleValues = claimValues(claims, settings.roleClaim);
+    const role = mappedRole(roleValues, settings.roleMap);
     if (!role) {
+      // For the operator: a claim missing from the ID token is a provider setting, not a missing assignment.
+      this.logger.warn(
+        roleValues.length === 0
+          ? `${principal} has no ${settings.roleClaim} claim in the ID token (is the provider set to put it there?)`
+          : `${principal}'s ${settings.roleClaim} claim (${roleValues.slice(0, 20).join(', ')}) matches no entry of OIDC_ROLE_MAP`,
+      );
       throw new ForbiddenError(
         `${principal} signed in, but no role is mapped to them: their ${settings.roleClaim} claim matches no entry of OIDC_ROLE_MAP. Ask an administrator for access.`,
       );
     }
-    return { principal, role };
+    return { principal, role, roleValues };
   }
 
   private refusal(error: unknown): Error {
@@ -116,13 +141,24 @@ export class OidcSignIn {
         `the provider answered ${error.error}${error.error_description ? `: ${error.error_description}` : ''}`,
       );
     }
+    const code = (error as { code?: unknown }).code;
+    if (
+      (error instanceof client.ResponseBodyError && error.error === 'invalid_client') ||
+      code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE'
+    ) {
+      return new SignInRefused(
+        "the provider refused this service's client credentials (OIDC_CLIENT_ID or OIDC_CLIENT_SECRET wrong, or the secret expired)",
+      );
+    }
     if (error instanceof client.ResponseBodyError) {
       return new SignInRefused(`the provider refused the code: ${error.error}`);
     }
-    // A check that failed (openid-client's OAUTH_* codes, jose's ERR_J*: signature, claims, state).
-    const code = (error as { code?: unknown }).code;
+    // A check that failed (openid-client's OAUTH_* codes, jose's ERR_J*: signature, claims, state),
+    // named by the innermost cause (which claim, which check).
     if (typeof code === 'string' && /^(OAUTH_|ERR_J)/.test(code)) {
-      return new SignInRefused(`${(error as Error).message} (${code})`);
+      let inner = error as Error;
+      while (inner.cause instanceof Error) inner = inner.cause;
+      return new SignInRefused(`${inner.message} (${code})`);
     }
     if (error instanceof UnavailableError) return error;
     this.logger.warn(`the identity provider could not be reached: ${(error as Error).message}`);
@@ -168,5 +204,12 @@ export class OidcSignIn {
   }
 }
 
-/** Provider sign-in asked of a service without OIDC_ISSUER: a 404. */
-export class SignInNotConfigured extends Error {}
+/** Provider sign-in asked of a service without OIDC_ISSUER: a 404 that says so. */
+export class SignInNotConfigured extends DomainError {
+  readonly kind = 'not_found';
+  constructor() {
+    super(
+      'Sign-in with an identity provider is not configured here (OIDC_ISSUER is unset): sign in with your own API key (POST /v1/session).',
+    );
+  }
+}

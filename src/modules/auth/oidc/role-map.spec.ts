@@ -62,6 +62,11 @@ describe('return_to', () => {
     '/\t/evil.example',
     '/%0a',
     ' /x',
+    '/.//evil.example/x',
+    '/%2e%2e//evil.example',
+    '/a/..//evil.example',
+    '/%2e//x',
+    `/${'é'.repeat(1100)}`,
   ])('%s is never followed', (given) => {
     const answer = safeReturnTo(given);
     if (answer !== undefined) expect(new URL(answer, 'https://service.example').origin).toBe('https://service.example');

@@ -1,6 +1,7 @@
 import type { Histogram } from 'prom-client';
 import type { DatabaseService } from '@app/modules/database/database.service';
 import { guardedOperation } from '@app/modules/database/guarded-operation';
+import { UnavailableError } from '@app/modules/thresholds/domain/errors';
 import type { PendingSignIn, StoredSession } from '@app/modules/auth/sessions/session';
 import { SessionStore } from '@app/modules/auth/sessions/session.store';
 
@@ -46,7 +47,15 @@ export class GuardedSessionStore extends SessionStore {
     return this.guard('sessions.sweep', () => this.inner.sweep(now, idleMs));
   }
 
-  private guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    return guardedOperation(this.database, this.queryDuration, operation, work);
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await guardedOperation(this.database, this.queryDuration, operation, work);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      throw new UnavailableError(
+        'Sessions are kept in the database, which is unavailable: signing in and signed-in requests wait for it (API keys keep reading). Retry later.',
+        error.retryAfterSeconds,
+      );
+    }
   }
 }

@@ -8,7 +8,8 @@ interface SessionRow {
   principal: string;
   role: Role;
   method: SignInMethod;
-  key_name: string | null;
+  key_sha256: string | null;
+  role_values: string[] | null;
   csrf_token: string;
   created_at: Date;
   last_seen_at: Date;
@@ -32,9 +33,20 @@ export class PostgresSessionStore extends SessionStore {
 
   async insert(s: StoredSession): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO "sessions" ("id_hash", "principal", "role", "method", "key_name", "csrf_token", "created_at", "last_seen_at", "expires_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [s.idHash, s.principal, s.role, s.method, s.keyName ?? null, s.csrfToken, s.createdAt, s.lastSeenAt, s.expiresAt],
+      `INSERT INTO "sessions" ("id_hash", "principal", "role", "method", "key_sha256", "role_values", "csrf_token", "created_at", "last_seen_at", "expires_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        s.idHash,
+        s.principal,
+        s.role,
+        s.method,
+        s.keySha256 ?? null,
+        s.roleValues === undefined ? null : JSON.stringify(s.roleValues),
+        s.csrfToken,
+        s.createdAt,
+        s.lastSeenAt,
+        s.expiresAt,
+      ],
     );
   }
 
@@ -47,7 +59,8 @@ export class PostgresSessionStore extends SessionStore {
       principal: row.principal,
       role: row.role,
       method: row.method,
-      ...(row.key_name === null ? {} : { keyName: row.key_name }),
+      ...(row.key_sha256 === null ? {} : { keySha256: row.key_sha256 }),
+      ...(row.role_values === null ? {} : { roleValues: row.role_values }),
       csrfToken: row.csrf_token,
       createdAt: new Date(row.created_at),
       lastSeenAt: new Date(row.last_seen_at),

@@ -13,8 +13,10 @@ export interface StoredSession {
   principal: string;
   role: Role;
   method: SignInMethod;
-  /** The API key's name, for a session opened with a key: it ends when that key is gone. */
-  keyName?: string;
+  /** The SHA-256 of the API key a session was opened with: it lives only while that very key is configured. */
+  keySha256?: string;
+  /** A provider session's role claim values: its role is mapped again on every request (OIDC_ROLE_MAP may change). */
+  roleValues?: string[];
   csrfToken: string;
   createdAt: Date;
   lastSeenAt: Date;

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
 import type { Role } from '@app/modules/auth/api-keys';
+import { mappedRole } from '@app/modules/auth/oidc/role-map';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import {
   expiryOf,
@@ -12,7 +14,7 @@ import {
   type StoredSession,
 } from '@app/modules/auth/sessions/session';
 import { SessionStore } from '@app/modules/auth/sessions/session.store';
-import { AppConfig } from '@app/modules/config/app-config';
+import { AppConfig, type OidcConfig } from '@app/modules/config/app-config';
 
 /** The time sessions are measured by: the system clock, replaced by tests that move it. */
 @Injectable()
@@ -47,6 +49,7 @@ export class SessionsService {
   private readonly touchEveryMs: number;
   private lastSweep = 0;
   private readonly logger = new Logger('Sessions');
+  private readonly oidc: OidcConfig | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -56,15 +59,13 @@ export class SessionsService {
   ) {
     this.lifetimes = { idleMs: config.signIn.idleMs, absoluteMs: config.signIn.absoluteMs };
     this.touchEveryMs = Math.min(60_000, Math.floor(config.signIn.idleMs / 30));
+    this.oidc = config.signIn.oidc;
   }
 
   /** A new session (a new id whatever the browser held before: no fixation), and its cookie's id. */
-  async open(who: {
-    principal: string;
-    role: Role;
-    method: SignInMethod;
-    keyName?: string;
-  }): Promise<{ id: string; session: StoredSession }> {
+  async open(
+    who: Pick<StoredSession, 'principal' | 'role' | 'method' | 'keySha256' | 'roleValues'>,
+  ): Promise<{ id: string; session: StoredSession }> {
     const now = new Date(this.clock.now());
     const id = newSecret();
     const session: StoredSession = {
@@ -72,7 +73,8 @@ export class SessionsService {
       principal: who.principal,
       role: who.role,
       method: who.method,
-      ...(who.keyName === undefined ? {} : { keyName: who.keyName }),
+      ...(who.keySha256 === undefined ? {} : { keySha256: who.keySha256 }),
+      ...(who.roleValues === undefined ? {} : { roleValues: who.roleValues }),
       csrfToken: newSecret(),
       createdAt: now,
       lastSeenAt: now,
@@ -85,8 +87,10 @@ export class SessionsService {
 
   /**
    * The live session of a cookie's id, its idle end moved; undefined when there is none, it
-   * expired, or it was opened with a key that is no longer configured. A key's session carries the
-   * key's role now (a key's role changed in the configuration changes its sessions').
+   * expired, or what it was opened with no longer gives a role. Its role is the one it would get
+   * now: a key's session lives while that very key (its hash) is configured, with the key's
+   * role; a provider session's role claim values are mapped again through OIDC_ROLE_MAP, and it
+   * ends when they map to nothing or sign-in at the provider is no longer configured.
    */
   async resolve(id: string): Promise<StoredSession | undefined> {
     const idHash = hashSecret(id);
@@ -97,19 +101,25 @@ export class SessionsService {
       await this.store.delete(idHash);
       return undefined;
     }
-    if (session.method === 'api_key') {
-      const key = this.keys.keys.find((k) => k.name === session.keyName);
-      if (!key) {
-        await this.store.delete(idHash);
-        return undefined;
-      }
-      session.role = key.role;
+    const role = this.roleNow(session);
+    if (!role) {
+      await this.store.delete(idHash);
+      return undefined;
     }
+    session.role = role;
     if (now - session.lastSeenAt.getTime() >= this.touchEveryMs) {
       session.lastSeenAt = new Date(now);
       await this.store.touch(idHash, session.lastSeenAt);
     }
     return session;
+  }
+
+  private roleNow(session: StoredSession): Role | undefined {
+    if (session.method === 'oidc') {
+      return this.oidc && mappedRole(session.roleValues ?? [], this.oidc.roleMap);
+    }
+    const hash = Buffer.from(session.keySha256 ?? '', 'hex');
+    return this.keys.keys.find((k) => k.sha256.length === hash.length && timingSafeEqual(k.sha256, hash))?.role;
   }
 
   /** Ends the session of a cookie's id, on every replica (they all read the store). */
