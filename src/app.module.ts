@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from '@app/modules/auth/auth.module';
 import type { LoadedConfig } from '@app/modules/config/config.module';
 import { DocsModule } from '@app/modules/docs/docs.module';
+import { ConsoleModule } from '@app/modules/console/console.module';
 import { HealthModule } from '@app/modules/health/health.module';
 import { HttpModule } from '@app/modules/http/http.module';
 import { LoggingModule } from '@app/modules/logging/logging.module';
@@ -29,6 +30,7 @@ export class AppModule {
         RateLimitModule.forRoot(config),
         AuthModule,
         DocsModule,
+        ConsoleModule,
       ],
     };
   }

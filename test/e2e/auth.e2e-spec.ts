@@ -8,6 +8,7 @@ const SEED_ID = '00000000-0000-4000-8000-000000000007';
 function expectedAccess(method: string, url: string): Role | 'public' | 'session' {
   if (url === '/metrics' || url.startsWith('/health') || url.startsWith('/docs')) return 'public';
   if ((url === '/v1/session' && method === 'POST') || url.startsWith('/v1/session/oidc/')) return 'public';
+  if (url === '/v1/session/methods' || url === '/console' || url.startsWith('/console/')) return 'public';
   if (url === '/v1/session') return 'session';
   if (url.startsWith('/v1/risk/')) return 'reader';
   if (url.startsWith('/v1/admin/risk/thresholds') || url === '/v1/admin/risk/classify') return 'editor';

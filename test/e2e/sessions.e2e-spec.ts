@@ -157,6 +157,11 @@ describe('sessions (CONTRACT §9): a person signs in with their own key; cookie,
     expect(String(after.headers['set-cookie'])).toContain('Max-Age=0');
   });
 
+  it('says how people sign in here', async () => {
+    const res = await send(app, 'GET', '/v1/session/methods', undefined, { authorization: '' });
+    expect(res.json()).toEqual({ oidc: false, api_key: true });
+  });
+
   it('a key alone has no session: GET /v1/session is 401, saying why a cookie may not arrive', async () => {
     const res = await send(app, 'GET', '/v1/session', undefined, as('admin'));
     expect(expectProblem(res, 401, 'UNAUTHORIZED').detail).toContain('only over https, or http to localhost');
@@ -270,7 +275,7 @@ describe('sign-in attempts are rate limited per IP', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await attempt(TEST_KEYS.reader, '192.0.2.2')).statusCode).toBe(201);
-    // The provider's callback completes a sign-in counted at its start: never limited itself.
+    // The provider's callback completes a sign-in counted at its start: it counts as a read.
     for (let i = 0; i < 5; i++) {
       const callback = await app.inject({
         method: 'GET',

@@ -194,7 +194,9 @@ export class EdgeAccessHook implements OnModuleInit {
       // No route (OPTIONS included: an allowed origin's preflight was answered by the CORS hook):
       // Nest's not-found handler answers 404.
       if (url === undefined) return;
-      const access = table.get(routeKey(request.method, url));
+      // A controller's decorators, or (a route registered on Fastify itself) its config's `access`.
+      const access =
+        table.get(routeKey(request.method, url)) ?? (request.routeOptions.config as { access?: Access }).access;
       if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
       if ('public' in access) {
         // Signing in is limited per IP (its own budget); probes, metrics and docs never are.

@@ -17,6 +17,7 @@ import {
   oidcCallbackQuery,
   oidcLoginQuery,
   sessionResponse,
+  signInMethodsResponse,
 } from '@app/modules/auth/http/session.schemas';
 import {
   distributionQuery,
@@ -602,6 +603,16 @@ export const OPERATIONS: readonly Operation[] = [
       headers: ['Set-Cookie'],
     },
     errors: [400, 401, 403, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/v1/session/methods',
+    operationId: 'signInMethods',
+    summary: 'How people can sign in here (what a sign-in page offers)',
+    tag: 'session',
+    access: 'public',
+    success: { status: 200, schema: signInMethodsResponse, description: 'The sign-in methods that are on.' },
+    errors: [],
   },
   {
     method: 'get',

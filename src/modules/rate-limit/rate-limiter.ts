@@ -17,9 +17,10 @@ export type RateClass = 'read' | 'classify' | 'write' | 'signIn';
 /** The budget a route counts against; undefined for probes, metrics and docs (never limited). */
 export function rateClassOf(method: string, route: string | undefined): RateClass | undefined {
   if (!route?.startsWith('/v1/')) return undefined;
-  // The provider's callback is not counted: it completes a sign-in already counted at its start
-  // (and bound to a one-time server-side record), and a 429 there would waste the person's sign-in.
-  if (route === '/v1/session/oidc/callback') return undefined;
+  // The provider's callback completes a sign-in already counted at its start (and bound to a
+  // one-time server-side record): it counts against the reads, so a 429 never wastes a sign-in the
+  // person just completed at the provider, and a flood of callbacks is still limited.
+  if (route === '/v1/session/oidc/callback') return 'read';
   if ((route === '/v1/session' && method === 'POST') || route === '/v1/session/oidc/login') return 'signIn';
   if (route.startsWith('/v1/risk/classify')) return 'classify';
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';

@@ -88,6 +88,13 @@ export class SessionController {
     return this.sessions.view(session);
   }
 
+  /** How people can sign in here: what the console's sign-in page offers. */
+  @Public()
+  @Get('methods')
+  methods(): { oidc: boolean; api_key: boolean } {
+    return { oidc: this.oidc.settings !== undefined, api_key: this.config.signIn.keySignIn };
+  }
+
   @RequireSession()
   @Get()
   current(@Req() request: SignedInRequest, @Res({ passthrough: true }) reply: FastifyReply): SessionView {

@@ -44,6 +44,15 @@ export const sessionResponse = z
   })
   .meta({ id: 'Session' });
 
+export const signInMethodsResponse = z
+  .object({
+    oidc: z
+      .boolean()
+      .meta({ description: "Sign-in at the organisation's identity provider (/v1/session/oidc/login)." }),
+    api_key: z.boolean().meta({ description: "Sign-in with one's own API key (POST /v1/session)." }),
+  })
+  .meta({ id: 'SignInMethods' });
+
 /** The default `return_to`: the console. */
 export const DEFAULT_RETURN_TO = '/console/';
 

@@ -35,7 +35,9 @@ function verifiedEmail(claims: Record<string, unknown>): string | undefined {
   const email = claims.email;
   if (typeof email !== 'string' || email === '') return undefined;
   const verified = claims.email_verified;
-  return verified === false || verified === 'false' ? undefined : email;
+  const unverified =
+    verified === false || verified === 0 || (typeof verified === 'string' && /^(false|0|no)$/i.test(verified.trim()));
+  return unverified ? undefined : email;
 }
 
 /**
@@ -112,10 +114,11 @@ export class OidcSignIn implements OnApplicationBootstrap {
   private person(claims: Record<string, unknown>, settings: OidcConfig): SignedInPerson {
     // An email the provider says is unverified is not an identity: the subject is.
     const principal = verifiedEmail(claims) ?? String(claims.sub);
-    // eslint-disable-next-line no-control-regex
-    if (principal.length > MAX_PRINCIPAL || /[\u0000-\u001f\u007f]/.test(principal)) {
+    // Control, format (bidirectional overrides, zero-width) and line/paragraph separators: a name that
+    // shows as another, or breaks a log line.
+    if (principal.length > MAX_PRINCIPAL || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(principal)) {
       throw new BadRequestError(
-        `The identifier the provider gave (email, else subject) is longer than ${MAX_PRINCIPAL} characters or holds control characters; it cannot be recorded.`,
+        `The identifier the provider gave (email, else subject) is longer than ${MAX_PRINCIPAL} characters or holds control or invisible characters; it cannot be recorded.`,
       );
     }
     const roleValues = claimValues(claims, settings.roleClaim);

@@ -1,8 +1,7 @@
 import type { PendingSignIn, StoredSession } from '@app/modules/auth/sessions/session';
 import { SessionStore } from '@app/modules/auth/sessions/session.store';
-import { UnavailableError } from '@app/modules/thresholds/domain/errors';
 
-/** Provider sign-ins in progress kept at most (each holds its return_to for 10 minutes). */
+/** Provider sign-ins in progress kept at most (each holds its return_to for 10 minutes); the oldest give way. */
 const MAX_PENDING = 10_000;
 
 /** Sessions in this process (memory storage): lost at restart, like everything else there. */
@@ -31,14 +30,8 @@ export class InMemorySessionStore extends SessionStore {
   }
 
   insertPending(pending: PendingSignIn): Promise<void> {
-    if (this.pending.size >= MAX_PENDING) {
-      for (const [id, p] of this.pending) if (p.expiresAt <= new Date()) this.pending.delete(id);
-      if (this.pending.size >= MAX_PENDING) {
-        return Promise.reject(
-          new UnavailableError(`${MAX_PENDING} sign-ins are in progress; retry in a few minutes.`, 60),
-        );
-      }
-    }
+    // Full: the oldest sign-in in progress gives way (a flood cannot lock the newest out).
+    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     this.pending.set(pending.idHash, { ...pending });
     return Promise.resolve();
   }

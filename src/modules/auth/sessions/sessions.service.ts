@@ -50,6 +50,7 @@ export class SessionsService {
   private lastSweep = 0;
   private readonly logger = new Logger('Sessions');
   private readonly oidc: OidcConfig | undefined;
+  private readonly keySignIn: boolean;
 
   constructor(
     private readonly store: SessionStore,
@@ -60,6 +61,7 @@ export class SessionsService {
     this.lifetimes = { idleMs: config.signIn.idleMs, absoluteMs: config.signIn.absoluteMs };
     this.touchEveryMs = Math.min(60_000, Math.floor(config.signIn.idleMs / 30));
     this.oidc = config.signIn.oidc;
+    this.keySignIn = config.signIn.keySignIn;
   }
 
   /** A new session (a new id whatever the browser held before: no fixation), and its cookie's id. */
@@ -88,9 +90,10 @@ export class SessionsService {
   /**
    * The live session of a cookie's id, its idle end moved; undefined when there is none, it
    * expired, or what it was opened with no longer gives a role. Its role is the one it would get
-   * now: a key's session lives while that very key (its hash) is configured, with the key's
-   * role; a provider session's role claim values are mapped again through OIDC_ROLE_MAP, and it
-   * ends when they map to nothing or sign-in at the provider is no longer configured.
+   * now: a key's session lives while that very key (its hash) is configured under the same name
+   * and key sign-in is on, with the key's role; a provider session's role claim values are mapped
+   * again through OIDC_ROLE_MAP, and it ends when they map to nothing, sign-in at the provider is
+   * no longer configured, or an API key has taken the person's name.
    */
   async resolve(id: string): Promise<StoredSession | undefined> {
     const idHash = hashSecret(id);
@@ -116,10 +119,15 @@ export class SessionsService {
 
   private roleNow(session: StoredSession): Role | undefined {
     if (session.method === 'oidc') {
-      return this.oidc && mappedRole(session.roleValues ?? [], this.oidc.roleMap);
+      // A key that took the person's name since (four-eyes and the audit trail compare names) ends it too.
+      if (!this.oidc || this.keys.keys.some((k) => k.name === session.principal)) return undefined;
+      return mappedRole(session.roleValues ?? [], this.oidc.roleMap);
     }
+    if (!this.keySignIn) return undefined;
     const hash = Buffer.from(session.keySha256 ?? '', 'hex');
-    return this.keys.keys.find((k) => k.sha256.length === hash.length && timingSafeEqual(k.sha256, hash))?.role;
+    const key = this.keys.keys.find((k) => k.sha256.length === hash.length && timingSafeEqual(k.sha256, hash));
+    // The same key under another name would be a second principal for one key holder.
+    return key?.name === session.principal ? key.role : undefined;
   }
 
   /** Ends the session of a cookie's id, on every replica (they all read the store). */

@@ -1,0 +1,163 @@
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { api, data, type Threshold } from '../api';
+import { BandBar } from '../components/BandBar';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { atLeast, useSession } from '../session';
+
+/** Thresholds read at most, page by page (the list shows that it stopped there). */
+const MOST = 2000;
+
+type Category = NonNullable<Threshold['category']>;
+
+interface Filters {
+  category: Category | '';
+  industry: string;
+  businessType: string;
+  activeOnly: boolean;
+  search: string;
+}
+
+/** Every threshold matching the filters the API applies (editors see inactive ones too). */
+async function loadThresholds(filters: Filters, editor: boolean): Promise<{ items: Threshold[]; more: boolean }> {
+  const items: Threshold[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = {
+      ...(filters.category ? { category: filters.category } : {}),
+      ...(filters.industry.trim() ? { industry_code: filters.industry.trim() } : {}),
+      ...(filters.businessType.trim() ? { business_type: filters.businessType.trim() } : {}),
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    };
+    const page = editor
+      ? await data(
+          api.GET('/v1/admin/risk/thresholds', {
+            params: { query: { ...query, ...(filters.activeOnly ? { is_active: true } : {}) } },
+          }),
+        )
+      : await data(api.GET('/v1/risk/thresholds', { params: { query } }));
+    items.push(...page.thresholds);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor && items.length < MOST);
+  return { items, more: cursor !== undefined };
+}
+
+export function Thresholds() {
+  const { session } = useSession();
+  const editor = atLeast(session, 'editor');
+  const [filters, setFilters] = useState<Filters>({
+    category: '',
+    industry: '',
+    businessType: '',
+    activeOnly: true,
+    search: '',
+  });
+  const categories = useQuery({ queryKey: ['categories'], queryFn: () => data(api.GET('/v1/risk/categories')) });
+  const { search, ...apiFilters } = filters;
+  const list = useQuery({
+    queryKey: ['thresholds', apiFilters, editor],
+    queryFn: () => loadThresholds(filters, editor),
+    placeholderData: (previous) => previous,
+  });
+  const id = useId();
+  const set = (change: Partial<Filters>): void => setFilters((f) => ({ ...f, ...change }));
+  const needle = search.trim().toLowerCase();
+  const shown = (list.data?.items ?? []).filter((t) => needle === '' || t.name.toLowerCase().includes(needle));
+
+  return (
+    <main id="main">
+      <h1>Thresholds</h1>
+      <form className="filters" role="search" aria-label="Filter thresholds" onSubmit={(e) => e.preventDefault()}>
+        <div>
+          <label htmlFor={`${id}-category`}>Category</label>
+          <select
+            id={`${id}-category`}
+            value={filters.category}
+            onChange={(e) => set({ category: e.target.value as Category | '' })}
+          >
+            <option value="">All categories</option>
+            {(categories.data?.categories ?? []).map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-industry`}>Industry code</label>
+          <input id={`${id}-industry`} value={filters.industry} onChange={(e) => set({ industry: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor={`${id}-type`}>Business type</label>
+          <input
+            id={`${id}-type`}
+            value={filters.businessType}
+            onChange={(e) => set({ businessType: e.target.value })}
+          />
+        </div>
+        {editor ? (
+          <div className="check">
+            <input
+              id={`${id}-active`}
+              type="checkbox"
+              checked={filters.activeOnly}
+              onChange={(e) => set({ activeOnly: e.target.checked })}
+            />
+            <label htmlFor={`${id}-active`}>Active only</label>
+          </div>
+        ) : null}
+        <div>
+          <label htmlFor={`${id}-search`}>Search by name</label>
+          <input
+            id={`${id}-search`}
+            type="search"
+            value={filters.search}
+            onChange={(e) => set({ search: e.target.value })}
+          />
+        </div>
+      </form>
+      <ErrorNotice error={list.error} />
+      <p className="muted" aria-live="polite">
+        {list.isPending
+          ? 'Loading thresholds…'
+          : `${shown.length} threshold${shown.length === 1 ? '' : 's'}${list.data?.more ? ` (the first ${MOST} read; narrow the filters)` : ''}`}
+      </p>
+      <table className="thresholds">
+        <caption className="visually-hidden">Thresholds and their bands from 0 to 100</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Category</th>
+            <th scope="col">Industry</th>
+            <th scope="col">Business type</th>
+            <th scope="col">Bands (0–100)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.isPending
+            ? [0, 1, 2].map((i) => (
+                <tr key={i} className="skeleton" aria-hidden="true">
+                  <td colSpan={5}>&nbsp;</td>
+                </tr>
+              ))
+            : shown.map((t) => (
+                <tr key={t.id} className={t.is_active ? undefined : 'inactive'}>
+                  <th scope="row">
+                    {t.name}
+                    {t.is_default ? <span className="tag">default</span> : null}
+                    {t.is_active ? null : <span className="tag">inactive</span>}
+                  </th>
+                  <td data-label="Category">{t.category}</td>
+                  <td data-label="Industry">{t.industry_code ?? '—'}</td>
+                  <td data-label="Business type">{t.business_type ?? '—'}</td>
+                  <td data-label="Bands">
+                    <BandBar bands={t.risk_levels} />
+                  </td>
+                </tr>
+              ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}
