@@ -19,6 +19,8 @@ const ACCOUNTS = {
   carol: { email: 'carol@example.com', email_verified: true, name: 'Carol', roles: ['marketing'] },
   dave: { email: 'dave@example.com', email_verified: false, name: 'Dave', roles: ['risk-readers'] },
   vera: { email: 'vera@example.com', email_verified: 'false', roles: ['risk-readers'] },
+  // An address that shows as alice's (a right-to-left override at its end).
+  mallory: { email: 'alice@example.com\u202e', email_verified: true, roles: ['risk-admins'] },
   // A subject with no email that is also an API key's name.
   'test-reader': { roles: ['risk-readers'] },
 };
@@ -157,6 +159,14 @@ describe('sign-in at an OpenID provider', () => {
     expect((await send(a, 'GET', '/v1/session', undefined, vera.headers)).json().principal).toBe('vera');
   });
 
+  it('an identifier with invisible characters is refused (400), no session', async () => {
+    const browser = new TestBrowser(a, SERVICE);
+    const done = await browser.request('GET', await toCallback(browser, 'mallory'));
+    expect(done.status).toBe(400);
+    expect(JSON.parse(done.body).detail).toContain('control or invisible characters');
+    expect(await hasSession(browser)).toBe(false);
+  });
+
   it('a person never gets the name of an API key (four-eyes and the audit trail compare names)', async () => {
     const browser = new TestBrowser(a, SERVICE);
     const done = await browser.request('GET', await toCallback(browser, 'test-reader'));
@@ -284,6 +294,7 @@ describe('sign-in at an OpenID provider', () => {
 
   it('a session lives while what opened it still gives a role: the same key, a mapped claim', async () => {
     const alice = await signedIn('alice');
+    const dave = await signedIn('dave');
     const keyed = await send(
       a,
       'POST',
@@ -293,18 +304,32 @@ describe('sign-in at an OpenID provider', () => {
     );
     expect(keyed.statusCode).toBe(201);
     const keyCookie = { authorization: '', cookie: String(keyed.headers['set-cookie']).split(';')[0] };
-    // A replica (same database) where test-editor is another key, and risk-editors maps to nothing.
-    const reissued = `test-editor:editor:${'ab'.repeat(32)}`;
+    const readerKeyed = await send(
+      a,
+      'POST',
+      '/v1/session',
+      { api_key: TEST_KEYS.reader },
+      { authorization: '', host: SERVICE, origin: ORIGIN },
+    );
+    const readerCookie = { authorization: '', cookie: String(readerKeyed.headers['set-cookie']).split(';')[0] };
+    // A replica (same database) where test-editor is another key, the reader's key is named
+    // otherwise, a key is named dave, and risk-editors maps to nothing.
     const c = await createTestApp({
       env: {
         ...baseEnv,
-        API_KEYS: `${reissued},test-admin:admin:${sha256Hex(TEST_KEYS.admin)}`,
+        API_KEYS: [
+          `test-editor:editor:${'ab'.repeat(32)}`,
+          `renamed-reader:reader:${sha256Hex(TEST_KEYS.reader)}`,
+          `dave:reader:${'cd'.repeat(32)}`,
+        ].join(','),
         OIDC_ROLE_MAP: 'risk-admins:admin,risk-readers:reader',
       },
     });
     try {
       expect((await send(c, 'GET', '/v1/session', undefined, keyCookie)).statusCode).toBe(401);
+      expect((await send(c, 'GET', '/v1/session', undefined, readerCookie)).statusCode).toBe(401);
       expect((await send(c, 'GET', '/v1/session', undefined, alice.headers)).statusCode).toBe(401);
+      expect((await send(c, 'GET', '/v1/session', undefined, dave.headers)).statusCode).toBe(401);
       // Ended for good: the replicas that still know the key and the role refuse them too.
       expect((await send(a, 'GET', '/v1/session', undefined, keyCookie)).statusCode).toBe(401);
       expect((await send(a, 'GET', '/v1/session', undefined, alice.headers)).statusCode).toBe(401);
@@ -314,9 +339,19 @@ describe('sign-in at an OpenID provider', () => {
   });
 
   it('with OIDC_ISSUER set, a person cannot also sign in with a key unless SESSION_KEY_SIGN_IN=true', async () => {
+    const keyed = await send(
+      a,
+      'POST',
+      '/v1/session',
+      { api_key: TEST_KEYS.editor },
+      { authorization: '', host: SERVICE, origin: ORIGIN },
+    );
+    const keyCookie = { authorization: '', cookie: String(keyed.headers['set-cookie']).split(';')[0] };
     const { SESSION_KEY_SIGN_IN: _on, ...defaults } = baseEnv;
     const c = await createTestApp({ env: defaults });
     try {
+      // A key's session opened while key sign-in was on ends where it is off.
+      expect((await send(c, 'GET', '/v1/session', undefined, keyCookie)).statusCode).toBe(401);
       const res = await send(c, 'POST', '/v1/session', { api_key: TEST_KEYS.editor }, { authorization: '' });
       expect(expectProblem(res, 403, 'FORBIDDEN').detail).toContain('SESSION_KEY_SIGN_IN');
       expect(res.headers['set-cookie']).toBeUndefined();
