@@ -1,10 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import { api, data, type Threshold } from '../api';
+import { api, data } from '../api';
 import { BandBar } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
-
-type Category = NonNullable<Threshold['category']>;
+import { CategorySelect, TextField, type Category } from '../components/Fields';
 
 interface Answer {
   score: number;
@@ -19,7 +17,6 @@ interface Answer {
 /** Score and keys in; the level out, with the threshold that decided and why (classify + match). */
 export function Classify() {
   const id = useId();
-  const categories = useQuery({ queryKey: ['categories'], queryFn: () => data(api.GET('/v1/risk/categories')) });
   const [score, setScore] = useState('');
   const [category, setCategory] = useState<Category>('financial');
   const [industry, setIndustry] = useState('');
@@ -75,24 +72,9 @@ export function Classify() {
             onChange={(e) => setScore(e.target.value)}
           />
         </div>
-        <div>
-          <label htmlFor={`${id}-category`}>Category</label>
-          <select id={`${id}-category`} value={category} onChange={(e) => setCategory(e.target.value as Category)}>
-            {(categories.data?.categories ?? [{ name: 'financial' as Category }]).map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-industry`}>Industry code</label>
-          <input id={`${id}-industry`} value={industry} onChange={(e) => setIndustry(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-type`}>Business type</label>
-          <input id={`${id}-type`} value={businessType} onChange={(e) => setBusinessType(e.target.value)} />
-        </div>
+        <CategorySelect id={`${id}-category`} value={category} onChange={(v) => setCategory(v || 'financial')} />
+        <TextField id={`${id}-industry`} label="Industry code" value={industry} onChange={setIndustry} />
+        <TextField id={`${id}-type`} label="Business type" value={businessType} onChange={setBusinessType} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Classifying…' : 'Classify'}

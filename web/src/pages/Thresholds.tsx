@@ -3,12 +3,11 @@ import { useId, useState } from 'react';
 import { api, data, type Threshold } from '../api';
 import { BandBar } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { CategorySelect, TextField, type Category } from '../components/Fields';
 import { atLeast, useSession } from '../session';
 
 /** Thresholds read at most, page by page (the list shows that it stopped there). */
 const MOST = 2000;
-
-type Category = NonNullable<Threshold['category']>;
 
 interface Filters {
   category: Category | '';
@@ -53,7 +52,6 @@ export function Thresholds() {
     activeOnly: true,
     search: '',
   });
-  const categories = useQuery({ queryKey: ['categories'], queryFn: () => data(api.GET('/v1/risk/categories')) });
   const { search, ...apiFilters } = filters;
   const list = useQuery({
     queryKey: ['thresholds', apiFilters, editor],
@@ -69,33 +67,24 @@ export function Thresholds() {
     <main id="main">
       <h1>Thresholds</h1>
       <form className="filters" role="search" aria-label="Filter thresholds" onSubmit={(e) => e.preventDefault()}>
-        <div>
-          <label htmlFor={`${id}-category`}>Category</label>
-          <select
-            id={`${id}-category`}
-            value={filters.category}
-            onChange={(e) => set({ category: e.target.value as Category | '' })}
-          >
-            <option value="">All categories</option>
-            {(categories.data?.categories ?? []).map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-industry`}>Industry code</label>
-          <input id={`${id}-industry`} value={filters.industry} onChange={(e) => set({ industry: e.target.value })} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-type`}>Business type</label>
-          <input
-            id={`${id}-type`}
-            value={filters.businessType}
-            onChange={(e) => set({ businessType: e.target.value })}
-          />
-        </div>
+        <CategorySelect
+          id={`${id}-category`}
+          value={filters.category}
+          onChange={(category) => set({ category })}
+          allLabel="All categories"
+        />
+        <TextField
+          id={`${id}-industry`}
+          label="Industry code"
+          value={filters.industry}
+          onChange={(industry) => set({ industry })}
+        />
+        <TextField
+          id={`${id}-type`}
+          label="Business type"
+          value={filters.businessType}
+          onChange={(businessType) => set({ businessType })}
+        />
         {editor ? (
           <div className="check">
             <input
@@ -107,15 +96,13 @@ export function Thresholds() {
             <label htmlFor={`${id}-active`}>Active only</label>
           </div>
         ) : null}
-        <div>
-          <label htmlFor={`${id}-search`}>Search by name</label>
-          <input
-            id={`${id}-search`}
-            type="search"
-            value={filters.search}
-            onChange={(e) => set({ search: e.target.value })}
-          />
-        </div>
+        <TextField
+          id={`${id}-search`}
+          label="Search by name"
+          type="search"
+          value={filters.search}
+          onChange={(search) => set({ search })}
+        />
       </form>
       <ErrorNotice error={list.error} />
       <p className="muted" aria-live="polite">
