@@ -133,7 +133,9 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Industry code').fill('5221');
     await page.getByRole('button', { name: 'Classify' }).click();
     const result = page.getByRole('region', { name: 'Result' });
-    await result.getByText('medium', { exact: true }).waitFor();
+    await result.getByText(/^Score 55 is/).waitFor();
+    expect(await result.locator('.badge').textContent()).toBe('medium');
+    await result.getByText('financial · industry 5221 · any business type').waitFor();
     await result.getByText('Decided by Financial - finance and insurance (NAICS 52) (version 1).').waitFor();
     await result.getByText(/Why: most specific active match/).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -158,11 +160,35 @@ describe('the console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Classify a score' }).waitFor();
+    // Moving to a page puts focus on its heading (a screen reader announces it) and names it in the title.
+    expect(await focused(page)).toBe('Classify a score');
+    expect(await page.title()).toBe('Classify – Risk thresholds');
     await page.getByRole('button', { name: 'Sign out' }).focus();
     await page.keyboard.press('Enter');
     await page.getByLabel('API key').waitFor();
     expect(await page.context().cookies()).toEqual([]);
     await page.close();
+  });
+
+  it('a session ended elsewhere brings the sign-in page, saying so; a score that is not one is refused in place', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await signedIn(page, TEST_KEYS.reader);
+    await page.getByRole('link', { name: 'Classify' }).click();
+    await page.getByLabel('Score (0–100)').fill('1,000');
+    await page.getByRole('button', { name: 'Classify' }).click();
+    await page.getByText('A score is a number from 0 to 100, like 55 or 55.5.').waitFor();
+    expect(await page.getByLabel('Score (0–100)').getAttribute('aria-invalid')).toBe('true');
+    // Signed out in another tab (the same browser, the same cookie).
+    const other = await context.newPage();
+    await other.goto(`${base}/console/`);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.getByLabel('API key').waitFor();
+    await page.getByLabel('Score (0–100)').fill('55');
+    await page.getByRole('button', { name: 'Classify' }).click();
+    await page.getByText(/Your session has ended/).waitFor();
+    await page.getByLabel('API key').waitFor();
+    await context.close();
   });
 
   it('serves hashed assets for a year, index.html never cached, a missing file 404', async () => {

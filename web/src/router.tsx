@@ -8,10 +8,11 @@ interface Location {
   search: URLSearchParams;
 }
 
-const read = (): Location => ({
-  path: window.location.pathname.startsWith(BASE) ? window.location.pathname.slice(BASE.length) || '/' : '/',
-  search: new URLSearchParams(window.location.search),
-});
+const read = (): Location => {
+  const path = window.location.pathname.startsWith(BASE) ? window.location.pathname.slice(BASE.length) : '/';
+  // `/console/thresholds/` is `/console/thresholds`.
+  return { path: path.replace(/\/+$/, '') || '/', search: new URLSearchParams(window.location.search) };
+};
 
 const RouterContext = createContext<{ location: Location; navigate: (to: string) => void }>({
   location: read(),

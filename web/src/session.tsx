@@ -10,6 +10,9 @@ interface SessionState {
   refresh: () => Promise<void>;
 }
 
+/** Set when a request found the session gone: the sign-in page says so. */
+export const SESSION_ENDED = ['session-ended'];
+
 const SessionContext = createContext<SessionState>({
   session: undefined,
   loading: true,
@@ -30,12 +33,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         throw error;
       }
     },
-    retry: false,
   });
   const session = query.data ?? undefined;
   useCsrfToken(session?.csrf_token);
   const refresh = async (): Promise<void> => {
-    await client.resetQueries();
+    // What the previous person saw goes; the session is asked again.
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_ENDED[0] && q.queryKey[0] !== 'session' });
+    await client.resetQueries({ queryKey: ['session'] });
   };
   return (
     <SessionContext.Provider value={{ session, loading: query.isPending, error: query.error, refresh }}>

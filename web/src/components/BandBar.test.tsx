@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { BandBar, describeBands, segments } from './BandBar';
+import { BandBar, cutLabels, describeBands, segments } from './BandBar';
 
 describe('the band bar', () => {
   it('splits 0-100 into the five levels at the cut-offs', () => {
@@ -36,5 +36,15 @@ describe('the band bar', () => {
       ['score-mark', '61.7', '0.6'],
     ]);
     expect([...container.querySelectorAll('.cuts span')].map((s) => s.textContent)).toEqual(['30', '55', '80', '90']);
+  });
+
+  it('puts cut-off labels closer than 7 points on a second line, and keeps the ends inside the bar', () => {
+    expect(cutLabels({ low: 1, medium: 2, high: 3, critical: 99 })).toEqual([
+      { cut: 1, row: 0, anchor: 'start' },
+      { cut: 2, row: 1, anchor: 'start' },
+      { cut: 3, row: 0, anchor: 'middle' },
+      { cut: 99, row: 0, anchor: 'end' },
+    ]);
+    expect(cutLabels({ low: 25, medium: 50, high: 75, critical: 90 }).map((l) => l.row)).toEqual([0, 0, 0, 0]);
   });
 });

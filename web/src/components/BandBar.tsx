@@ -18,6 +18,37 @@ export function describeBands(bands: Bands): string {
   return `minimal below ${bands.low}, low from ${bands.low}, medium from ${bands.medium}, high from ${bands.high}, critical from ${bands.critical}`;
 }
 
+/** Cut-off labels closer than this (in score points) go on a second line, so they never overprint. */
+const LABEL_ROOM = 7;
+
+/** Each cut-off label's line (0 or 1) and how it is anchored (the ends stay inside the bar). */
+export function cutLabels(bands: Bands): { cut: number; row: 0 | 1; anchor: 'start' | 'middle' | 'end' }[] {
+  const cuts = [bands.low, bands.medium, bands.high, bands.critical];
+  const lastOnRow: [number, number] = [-Infinity, -Infinity];
+  return cuts.map((cut) => {
+    const row: 0 | 1 = cut - lastOnRow[0] >= LABEL_ROOM || cut - lastOnRow[1] < LABEL_ROOM ? 0 : 1;
+    lastOnRow[row] = cut;
+    return { cut, row, anchor: cut < 3 ? 'start' : cut > 97 ? 'end' : 'middle' };
+  });
+}
+
+/** Which colour is which level: the same on every page. */
+export function LevelLegend() {
+  return (
+    <ul className="legend" aria-label="Levels">
+      {LEVELS.map((level) => (
+        <li key={level}>
+          <svg width="12" height="12" aria-hidden="true">
+            <rect className={`level-${level}`} width="12" height="12" />
+          </svg>
+          {level}
+        </li>
+      ))}
+      <li className="muted">each number is where its level starts</li>
+    </ul>
+  );
+}
+
 /**
  * A threshold's bands as a 0-100 bar: one colour per level (the same everywhere), the cut-off
  * numbers printed under it (never colour alone), an optional score marked on it.
@@ -25,20 +56,40 @@ export function describeBands(bands: Bands): string {
 export function BandBar({ bands, score, large = false }: { bands: Bands; score?: number; large?: boolean }) {
   const height = large ? 28 : 14;
   const title = `Bands: ${describeBands(bands)}${score === undefined ? '' : `; score ${score}`}`;
+  const labels = cutLabels(bands);
   return (
     <div className={large ? 'band-bar large' : 'band-bar'}>
       <svg role="img" viewBox={`0 0 100 ${height}`} preserveAspectRatio="none" width="100%" height={height}>
         <title>{title}</title>
         {segments(bands).map((s) => (
-          <rect key={s.level} className={`level-${s.level}`} x={s.from} y={0} width={s.to - s.from} height={height} />
+          <rect
+            key={s.level}
+            className={`level-${s.level}`}
+            x={s.from}
+            y={0}
+            width={s.to - s.from}
+            height={height}
+            stroke="#fff"
+            strokeWidth={0.4}
+            vectorEffect="non-scaling-stroke"
+          />
         ))}
         {score === undefined ? null : (
-          <rect className="score-mark" x={Math.min(99.4, Math.max(0, score - 0.3))} y={0} width={0.6} height={height} />
+          <rect
+            className="score-mark"
+            x={Math.min(99.4, Math.max(0, score - 0.3))}
+            y={0}
+            width={0.6}
+            height={height}
+            stroke="#fff"
+            strokeWidth={1}
+            vectorEffect="non-scaling-stroke"
+          />
         )}
       </svg>
-      <div className="cuts" aria-hidden="true">
-        {[bands.low, bands.medium, bands.high, bands.critical].map((cut, i) => (
-          <span key={i} style={{ left: `${cut}%` }}>
+      <div className={labels.some((l) => l.row === 1) ? 'cuts two-rows' : 'cuts'} aria-hidden="true">
+        {labels.map(({ cut, row, anchor }, i) => (
+          <span key={i} className={`row-${row} anchor-${anchor}`} style={{ left: `${cut}%` }}>
             {cut}
           </span>
         ))}

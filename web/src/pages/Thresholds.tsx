@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api, data, type Threshold } from '../api';
-import { BandBar } from '../components/BandBar';
+import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CategorySelect, TextField, type Category } from '../components/Fields';
 import { atLeast, useSession } from '../session';
@@ -42,22 +42,27 @@ async function loadThresholds(filters: Filters, editor: boolean): Promise<{ item
   return { items, more: cursor !== undefined };
 }
 
+const NO_FILTERS: Filters = { category: '', industry: '', businessType: '', activeOnly: true, search: '' };
+
 export function Thresholds() {
   const { session } = useSession();
   const editor = atLeast(session, 'editor');
-  const [filters, setFilters] = useState<Filters>({
-    category: '',
-    industry: '',
-    businessType: '',
-    activeOnly: true,
-    search: '',
-  });
-  const { search, ...apiFilters } = filters;
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const { search, ...typed } = filters;
+  // What the service filters on, asked once typing pauses (not at every key).
+  const [apiFilters, setApiFilters] = useState(typed);
+  const typedKey = JSON.stringify(typed);
+  useEffect(() => {
+    const timer = setTimeout(() => setApiFilters(JSON.parse(typedKey) as typeof typed), 300);
+    return () => clearTimeout(timer);
+  }, [typedKey]);
   const list = useQuery({
     queryKey: ['thresholds', apiFilters, editor],
-    queryFn: () => loadThresholds(filters, editor),
+    queryFn: () => loadThresholds({ ...apiFilters, search: '' }, editor),
     placeholderData: (previous) => previous,
   });
+  const updating =
+    list.isPlaceholderData || (list.isFetching && !list.isPending) || typedKey !== JSON.stringify(apiFilters);
   const id = useId();
   const set = (change: Partial<Filters>): void => setFilters((f) => ({ ...f, ...change }));
   const needle = search.trim().toLowerCase();
@@ -65,7 +70,7 @@ export function Thresholds() {
 
   return (
     <main id="main">
-      <h1>Thresholds</h1>
+      <h1 tabIndex={-1}>Thresholds</h1>
       <form className="filters" role="search" aria-label="Filter thresholds" onSubmit={(e) => e.preventDefault()}>
         <CategorySelect
           id={`${id}-category`}
@@ -75,7 +80,7 @@ export function Thresholds() {
         />
         <TextField
           id={`${id}-industry`}
-          label="Industry code"
+          label="Industry code (exact)"
           value={filters.industry}
           onChange={(industry) => set({ industry })}
         />
@@ -104,47 +109,69 @@ export function Thresholds() {
           onChange={(search) => set({ search })}
         />
       </form>
-      <ErrorNotice error={list.error} />
-      <p className="muted" aria-live="polite">
-        {list.isPending
-          ? 'Loading thresholds…'
-          : `${shown.length} threshold${shown.length === 1 ? '' : 's'}${list.data?.more ? ` (the first ${MOST} read; narrow the filters)` : ''}`}
-      </p>
-      <table className="thresholds">
-        <caption className="visually-hidden">Thresholds and their bands from 0 to 100</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Category</th>
-            <th scope="col">Industry</th>
-            <th scope="col">Business type</th>
-            <th scope="col">Bands (0–100)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.isPending
-            ? [0, 1, 2].map((i) => (
-                <tr key={i} className="skeleton" aria-hidden="true">
-                  <td colSpan={5}>&nbsp;</td>
+      {list.error ? (
+        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
+      ) : (
+        <>
+          <p className="muted" aria-live="polite">
+            {list.isPending
+              ? 'Loading thresholds…'
+              : updating
+                ? 'Updating…'
+                : `${shown.length} threshold${shown.length === 1 ? '' : 's'}${list.data?.more ? ` (the first ${MOST} read; narrow the filters)` : ''}`}
+          </p>
+          <LevelLegend />
+          {!list.isPending && !updating && shown.length === 0 ? (
+            <div className="notice">
+              <p>
+                No threshold matches these filters.
+                {filters.category && !filters.industry.trim() && !filters.businessType.trim() && !needle
+                  ? ` Scores in ${filters.category} are classified with the category's default, or the built-in bands (25 / 50 / 75 / 90) without one.`
+                  : ''}
+              </p>
+              <button type="button" onClick={() => setFilters(NO_FILTERS)}>
+                Clear the filters
+              </button>
+            </div>
+          ) : (
+            <table className={updating ? 'thresholds updating' : 'thresholds'} aria-busy={updating || list.isPending}>
+              <caption className="visually-hidden">Thresholds and their bands from 0 to 100</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Industry</th>
+                  <th scope="col">Business type</th>
+                  <th scope="col">Bands (0–100)</th>
                 </tr>
-              ))
-            : shown.map((t) => (
-                <tr key={t.id} className={t.is_active ? undefined : 'inactive'}>
-                  <th scope="row">
-                    {t.name}
-                    {t.is_default ? <span className="tag">default</span> : null}
-                    {t.is_active ? null : <span className="tag">inactive</span>}
-                  </th>
-                  <td data-label="Category">{t.category}</td>
-                  <td data-label="Industry">{t.industry_code ?? '—'}</td>
-                  <td data-label="Business type">{t.business_type ?? '—'}</td>
-                  <td data-label="Bands">
-                    <BandBar bands={t.risk_levels} />
-                  </td>
-                </tr>
-              ))}
-        </tbody>
-      </table>
+              </thead>
+              <tbody>
+                {list.isPending
+                  ? [0, 1, 2].map((i) => (
+                      <tr key={i} className="skeleton" aria-hidden="true">
+                        <td colSpan={5}>&nbsp;</td>
+                      </tr>
+                    ))
+                  : shown.map((t) => (
+                      <tr key={t.id} className={t.is_active ? undefined : 'inactive'}>
+                        <th scope="row">
+                          {t.name}
+                          {t.is_default ? <span className="tag">default</span> : null}
+                          {t.is_active ? null : <span className="tag">inactive</span>}
+                        </th>
+                        <td data-label="Category">{t.category}</td>
+                        <td data-label="Industry">{t.industry_code ?? '—'}</td>
+                        <td data-label="Business type">{t.business_type ?? '—'}</td>
+                        <td data-label="Bands">
+                          <BandBar bands={t.risk_levels} />
+                        </td>
+                      </tr>
+                    ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
     </main>
   );
 }
