@@ -160,13 +160,16 @@ export function routeAccessTable(
 
 /**
  * Access control at the edge, in one Fastify `onRequest` hook: it runs once the route is known
- * and before any body is read, so a client without a valid key, with too low a role or over its
- * budget is answered from the headers alone (an upload is never read to be refused).
+ * and before any body is read, so a client without a valid key or session, with too low a role or
+ * over its budget is answered from the headers alone (an upload is never read to be refused).
  *
- * Denies by default: every controller route declares `@Public()` or `@RequireRole(...)`; one that
- * declares neither, or a route that is not a controller's, is refused.
- * Order: rate limiting first (so key guessing is limited too), then `401` for no or an unknown
- * key, `403` for too low a role. The principal is set on the request for `created_by` /
+ * Denies by default: every controller route declares `@Public()`, `@RequireRole(...)` or
+ * `@RequireSession()`, and a route registered on Fastify itself declares the same in its config's
+ * `access`; a route with neither is refused.
+ * Who: a key header decides alone; without one, the session cookie (CONTRACT §9). Order: the
+ * principal, rate limiting (so key guessing is limited too), then `401` for no or an unknown key
+ * or an ended session, `403` for too low a role, and for a signed-in write without its CSRF token
+ * or from another Origin. The principal (and session) is set on the request for `created_by` /
  * `last_modified_by`, the audit trail and rate limiting.
  */
 @Injectable()
