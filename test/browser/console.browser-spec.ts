@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_DIR } from '@app/modules/console/console.module';
-import { createTestApp, TEST_KEYS } from '@test/support/app';
+import { createTestApp, send, TEST_KEYS } from '@test/support/app';
 import { launchChromium, watchForTrouble } from '@test/support/browser';
 
 const ROOT = join(__dirname, '..', '..');
@@ -144,6 +144,58 @@ describe('the console in Chromium', () => {
     expect(await scrollsSideways(page)).toBe(false);
     await page.reload();
     await page.getByRole('heading', { name: 'Classify a score' }).waitFor();
+    expect(unexpected(trouble.list())).toEqual([]);
+    await page.close();
+  });
+
+  it("a threshold's page: bands, where it applies, the history as differences; restoring a version proposes it", async () => {
+    const created = await send(app, 'POST', '/v1/admin/risk/thresholds', {
+      name: 'Credit unions',
+      category: 'financial',
+      industry_code: '5221',
+      business_type: 'credit union',
+      priority: 5,
+      risk_levels: { low: 25, medium: 50, high: 75, critical: 90 },
+    });
+    const id = created.json().id as string;
+    const patched = await send(app, 'PATCH', `/v1/admin/risk/thresholds/${id}`, {
+      risk_levels: { low: 25, medium: 50, high: 70, critical: 90 },
+    });
+    expect(patched.statusCode).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const trouble = watchForTrouble(page);
+    await signedIn(page, TEST_KEYS.editor);
+    await page.getByRole('link', { name: 'Credit unions' }).click();
+    await page.getByRole('heading', { name: 'Credit unions' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/thresholds/${id}`);
+    await page
+      .getByText(
+        'Applies to financial cases whose industry code starts with 5221, business type "credit union"; priority 5.',
+      )
+      .waitFor();
+    const history = page.getByRole('list', { name: 'History, newest first' });
+    await history.getByText('high 75 → 70').waitFor();
+    expect(await history.locator(':scope > li').count()).toBe(2);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/console/threshold.png') });
+    await history.getByRole('button', { name: 'Restore this version…' }).click();
+    await page.getByLabel('Why bring version 1 back?').fill('The Q3 review found the old high band right.');
+    await page.getByRole('button', { name: 'Propose restoring version 1' }).click();
+    await page.getByText(/Draft change request \S+ proposes version 1/).waitFor();
+    const drafts = (await send(app, 'GET', '/v1/admin/risk/change-requests?state=draft')).json();
+    expect(drafts.change_requests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ created_by: 'test-editor', reason: 'The Q3 review found the old high band right.' }),
+      ]),
+    );
+    // Nothing changed yet: the threshold is still at version 2.
+    expect((await send(app, 'GET', `/v1/admin/risk/thresholds/${id}`)).json().version).toBe(2);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await scrollsSideways(page)).toBe(false);
+    // The deep link survives a reload.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Credit unions' }).waitFor();
     expect(unexpected(trouble.list())).toEqual([]);
     await page.close();
   });

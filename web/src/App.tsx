@@ -4,6 +4,7 @@ import { api, data } from './api';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Classify } from './pages/Classify';
 import { SignIn } from './pages/SignIn';
+import { ThresholdPage } from './pages/ThresholdPage';
 import { Thresholds } from './pages/Thresholds';
 import { Link, useRouter } from './router';
 import { SESSION_ENDED, useSession } from './session';
@@ -13,11 +14,18 @@ const PAGES: { path: string; label: string }[] = [
   { path: '/classify', label: 'Classify' },
 ];
 
+/** A threshold's own page: /thresholds/<uuid>. */
+const THRESHOLD_PAGE = /^\/thresholds\/([0-9a-fA-F-]{36})$/;
+
 const titleOf = (path: string): string =>
-  PAGES.find((p) => p.path === path || (path === '/' && p.path === '/thresholds'))?.label ?? 'Not found';
+  THRESHOLD_PAGE.test(path)
+    ? 'Threshold'
+    : (PAGES.find((p) => p.path === path || (path === '/' && p.path === '/thresholds'))?.label ?? 'Not found');
 
 function Page({ path }: { path: string }) {
   if (path === '/classify') return <Classify />;
+  const threshold = THRESHOLD_PAGE.exec(path);
+  if (threshold) return <ThresholdPage id={threshold[1]} />;
   if (path === '/' || path === '/thresholds') return <Thresholds />;
   return (
     <main id="main">
@@ -64,7 +72,17 @@ export function App() {
         {session ? (
           <nav aria-label="Main">
             {PAGES.map((p) => (
-              <Link key={p.path} to={p.path} aria-current={titleOf(location.path) === p.label ? 'page' : undefined}>
+              <Link
+                key={p.path}
+                to={p.path}
+                aria-current={
+                  titleOf(location.path) === p.label
+                    ? 'page'
+                    : p.path === '/thresholds' && THRESHOLD_PAGE.test(location.path)
+                      ? 'location'
+                      : undefined
+                }
+              >
                 {p.label}
               </Link>
             ))}

@@ -3,6 +3,7 @@ import { api, data, type Level } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CategorySelect, TextField, type Category } from '../components/Fields';
+import { Link } from '../router';
 
 interface Keys {
   category: Category;
@@ -16,6 +17,7 @@ interface Answer {
   level: Level;
   source: string;
   thresholdName?: string;
+  thresholdId?: string;
   thresholdVersion?: number;
   bands: { low: number; medium: number; high: number; critical: number };
   /** Why it matched, in words; undefined when the explanation could not be had. */
@@ -101,6 +103,7 @@ export function Classify() {
         level: classified.level as Level,
         source: classified.source,
         thresholdName,
+        thresholdId: classified.threshold_id ?? undefined,
         thresholdVersion: classified.threshold_version ?? undefined,
         bands: classified.risk_levels,
         reason,
@@ -162,9 +165,15 @@ export function Classify() {
             <BandBar bands={answer.bands} score={answer.score} large />
             <LevelLegend />
             <p>
-              {answer.source === 'builtin'
-                ? 'No threshold applies: the built-in bands (25 / 50 / 75 / 90) decided.'
-                : `Decided by ${answer.thresholdName ?? 'a threshold'}${answer.thresholdVersion ? ` (version ${answer.thresholdVersion})` : ''}.`}
+              {answer.source === 'builtin' || !answer.thresholdId ? (
+                'No threshold applies: the built-in bands (25 / 50 / 75 / 90) decided.'
+              ) : (
+                <>
+                  Decided by{' '}
+                  <Link to={`/thresholds/${answer.thresholdId}`}>{answer.thresholdName ?? 'a threshold'}</Link>
+                  {answer.thresholdVersion ? ` (version ${answer.thresholdVersion})` : ''}.
+                </>
+              )}
             </p>
             <p className="muted">
               {answer.reason

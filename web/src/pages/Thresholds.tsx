@@ -4,6 +4,7 @@ import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CategorySelect, TextField, type Category } from '../components/Fields';
+import { Link } from '../router';
 import { atLeast, useSession } from '../session';
 
 /** Thresholds read at most, page by page (the list shows that it stopped there). */
@@ -155,7 +156,7 @@ export function Thresholds() {
                   : shown.map((t) => (
                       <tr key={t.id} className={t.is_active ? undefined : 'inactive'}>
                         <th scope="row">
-                          {t.name}
+                          <Link to={`/thresholds/${t.id}`}>{t.name}</Link>
                           {t.is_default ? <span className="tag">default</span> : null}
                           {t.is_active ? null : <span className="tag">inactive</span>}
                         </th>
