@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { sha256Hex } from '@app/modules/auth/api-keys';
-import { createTestApp, expectProblem, send, TEST_KEYS } from '@test/support/app';
+import { createTestApp, expectProblem, send, signIn, TEST_KEYS } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 import { startTestProvider, TestBrowser, type TestProvider } from '@test/support/oidc';
 import { createTestDatabase, type TestDatabase } from '@test/support/postgres';
@@ -295,23 +295,8 @@ describe('sign-in at an OpenID provider', () => {
   it('a session lives while what opened it still gives a role: the same key, a mapped claim', async () => {
     const alice = await signedIn('alice');
     const dave = await signedIn('dave');
-    const keyed = await send(
-      a,
-      'POST',
-      '/v1/session',
-      { api_key: TEST_KEYS.editor },
-      { authorization: '', host: SERVICE, origin: ORIGIN },
-    );
-    expect(keyed.statusCode).toBe(201);
-    const keyCookie = { authorization: '', cookie: String(keyed.headers['set-cookie']).split(';')[0] };
-    const readerKeyed = await send(
-      a,
-      'POST',
-      '/v1/session',
-      { api_key: TEST_KEYS.reader },
-      { authorization: '', host: SERVICE, origin: ORIGIN },
-    );
-    const readerCookie = { authorization: '', cookie: String(readerKeyed.headers['set-cookie']).split(';')[0] };
+    const keyCookie = await signIn(a, 'editor');
+    const readerCookie = await signIn(a, 'reader');
     // A replica (same database) where test-editor is another key, the reader's key is named
     // otherwise, a key is named dave, and risk-editors maps to nothing.
     const c = await createTestApp({
@@ -339,14 +324,7 @@ describe('sign-in at an OpenID provider', () => {
   });
 
   it('with OIDC_ISSUER set, a person cannot also sign in with a key unless SESSION_KEY_SIGN_IN=true', async () => {
-    const keyed = await send(
-      a,
-      'POST',
-      '/v1/session',
-      { api_key: TEST_KEYS.editor },
-      { authorization: '', host: SERVICE, origin: ORIGIN },
-    );
-    const keyCookie = { authorization: '', cookie: String(keyed.headers['set-cookie']).split(';')[0] };
+    const keyCookie = await signIn(a, 'editor');
     const { SESSION_KEY_SIGN_IN: _on, ...defaults } = baseEnv;
     const c = await createTestApp({ env: defaults });
     try {

@@ -19,7 +19,10 @@ interface Filters {
 }
 
 /** Every threshold matching the filters the API applies (editors see inactive ones too). */
-async function loadThresholds(filters: Filters, editor: boolean): Promise<{ items: Threshold[]; more: boolean }> {
+async function loadThresholds(
+  filters: Omit<Filters, 'search'>,
+  editor: boolean,
+): Promise<{ items: Threshold[]; more: boolean }> {
   const items: Threshold[] = [];
   let cursor: string | undefined;
   do {
@@ -59,7 +62,7 @@ export function Thresholds() {
   }, [typedKey]);
   const list = useQuery({
     queryKey: ['thresholds', apiFilters, editor],
-    queryFn: () => loadThresholds({ ...apiFilters, search: '' }, editor),
+    queryFn: () => loadThresholds(apiFilters, editor),
     placeholderData: (previous) => previous,
   });
   const updating =
