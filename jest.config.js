@@ -24,7 +24,7 @@ const common = {
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };
-// Integration tests need PostgreSQL: found or started once per run.
+// Integration and browser tests need PostgreSQL: found or started once per run.
 const withPostgres = {
   ...common,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -38,7 +38,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     // A real Chromium (Debian's, or the one @sparticuz/chromium carries): see test/support/browser.ts.
-    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+    { ...withPostgres, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
     {
       ...withPostgres,
       displayName: 'integration',

@@ -15,8 +15,12 @@ declare global {
   var rtsPostgres: { server: PostgresServer; template: string } | undefined;
 }
 
-/** Once per run: find or start PostgreSQL, migrate a template database, say which server is used. */
+/**
+ * Once per run: find or start PostgreSQL, migrate a template database, say which server is used.
+ * Each project that needs it names this setup; the second one finds the first's work done.
+ */
 export default async function globalSetup(): Promise<void> {
+  if (globalThis.rtsPostgres) return;
   const server = await startPostgresServer();
   const template = `rts_template_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `CREATE DATABASE "${template}"`);

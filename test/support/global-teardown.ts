@@ -4,6 +4,8 @@ import { Client } from 'pg';
 export default async function globalTeardown(): Promise<void> {
   const state = globalThis.rtsPostgres;
   if (!state) return;
+  // Once, whichever project's teardown comes first.
+  globalThis.rtsPostgres = undefined;
   const client = new Client({ connectionString: state.server.adminUrl });
   await client.connect();
   try {

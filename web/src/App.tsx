@@ -1,32 +1,71 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { api, data } from './api';
+import { api, data, type Session } from './api';
 import { ErrorNotice } from './components/ErrorNotice';
+import { ChangeRequestPage } from './pages/ChangeRequestPage';
+import { ChangeRequests, useAwaitingMyReview } from './pages/ChangeRequests';
 import { Classify } from './pages/Classify';
+import { EditBands } from './pages/EditBands';
+import { ImportExport } from './pages/ImportExport';
 import { SignIn } from './pages/SignIn';
 import { ThresholdPage } from './pages/ThresholdPage';
 import { Thresholds } from './pages/Thresholds';
 import { Link, useRouter } from './router';
-import { SESSION_ENDED, useSession } from './session';
+import { atLeast, SESSION_ENDED, useSession } from './session';
 
-const PAGES: { path: string; label: string }[] = [
+/** The pages in the navigation: editors also review and edit; export and import are for admins (as in the API). */
+const PAGES: { path: string; label: string; role?: 'editor' | 'admin' }[] = [
   { path: '/thresholds', label: 'Thresholds' },
+  { path: '/change-requests', label: 'Change requests', role: 'editor' },
   { path: '/classify', label: 'Classify' },
+  { path: '/import-export', label: 'Import/export', role: 'admin' },
 ];
 
-/** A threshold's own page: /thresholds/<uuid>. */
+/** A threshold's own page (/thresholds/<uuid>), its band editor (…/edit), a change request. */
 const THRESHOLD_PAGE = /^\/thresholds\/([0-9a-fA-F-]{36})$/;
+const EDIT_PAGE = /^\/thresholds\/([0-9a-fA-F-]{36})\/edit$/;
+const REQUEST_PAGE = /^\/change-requests\/([0-9a-fA-F-]{36})$/;
 
-const titleOf = (path: string): string =>
+/** The page's name (its title) and the navigation entry it belongs under. */
+const placeOf = (path: string): { title: string; under?: string } =>
   THRESHOLD_PAGE.test(path)
-    ? 'Threshold'
-    : (PAGES.find((p) => p.path === path || (path === '/' && p.path === '/thresholds'))?.label ?? 'Not found');
+    ? { title: 'Threshold', under: '/thresholds' }
+    : EDIT_PAGE.test(path)
+      ? { title: 'Edit bands', under: '/thresholds' }
+      : REQUEST_PAGE.test(path)
+        ? { title: 'Change request', under: '/change-requests' }
+        : {
+            title:
+              PAGES.find((p) => p.path === path || (path === '/' && p.path === '/thresholds'))?.label ?? 'Not found',
+          };
 
-function Page({ path }: { path: string }) {
+const titleOf = (path: string): string => placeOf(path).title;
+
+function Page({ path, session }: { path: string; session: Session }) {
   if (path === '/classify') return <Classify />;
   const threshold = THRESHOLD_PAGE.exec(path);
   if (threshold) return <ThresholdPage id={threshold[1]} />;
   if (path === '/' || path === '/thresholds') return <Thresholds />;
+  const needs =
+    PAGES.find((p) => p.path === path)?.role ??
+    (EDIT_PAGE.test(path) || REQUEST_PAGE.test(path) ? 'editor' : undefined);
+  if (needs && !atLeast(session, needs)) {
+    return (
+      <main id="main">
+        <h1 tabIndex={-1}>For the {needs} role</h1>
+        <p>
+          This page is for people with the {needs} role: ask an administrator if you need it.{' '}
+          <Link to="/thresholds">Go to the thresholds</Link>.
+        </p>
+      </main>
+    );
+  }
+  const edit = EDIT_PAGE.exec(path);
+  if (edit) return <EditBands id={edit[1]} />;
+  const request = REQUEST_PAGE.exec(path);
+  if (request) return <ChangeRequestPage id={request[1]} />;
+  if (path === '/change-requests') return <ChangeRequests />;
+  if (path === '/import-export') return <ImportExport />;
   return (
     <main id="main">
       <h1 tabIndex={-1}>Not found</h1>
@@ -41,6 +80,9 @@ export function App() {
   const { session, loading, error, refresh } = useSession();
   const { location } = useRouter();
   const client = useQueryClient();
+  const editor = atLeast(session, 'editor');
+  const awaiting = useAwaitingMyReview(editor);
+  const waiting = awaiting.data ? `${awaiting.data.change_requests.length}${awaiting.data.next_cursor ? '+' : ''}` : '';
   const signOut = useMutation({
     mutationFn: () => data(api.DELETE('/v1/session')),
     onSuccess: async () => {
@@ -71,19 +113,25 @@ export function App() {
         <span className="brand">Risk thresholds</span>
         {session ? (
           <nav aria-label="Main">
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => !p.role || atLeast(session, p.role)).map((p) => (
               <Link
                 key={p.path}
                 to={p.path}
                 aria-current={
                   titleOf(location.path) === p.label
                     ? 'page'
-                    : p.path === '/thresholds' && THRESHOLD_PAGE.test(location.path)
+                    : placeOf(location.path).under === p.path
                       ? 'location'
                       : undefined
                 }
               >
                 {p.label}
+                {p.path === '/change-requests' && waiting ? (
+                  <span className="count">
+                    {' '}
+                    ({waiting})<span className="visually-hidden"> awaiting your review</span>
+                  </span>
+                ) : null}
               </Link>
             ))}
           </nav>
@@ -110,7 +158,7 @@ export function App() {
           <ErrorNotice error={error} onRetry={() => void refresh()} />
         </main>
       ) : session ? (
-        <Page path={location.path} />
+        <Page path={location.path} session={session} />
       ) : (
         <SignIn />
       )}

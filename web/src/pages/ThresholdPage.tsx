@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Link } from '../router';
 import { atLeast, useSession } from '../session';
 
 type HistoryEntry = Awaited<ReturnType<typeof loadHistory>>[number];
@@ -110,7 +111,7 @@ function Timeline({ id, current }: { id: string; current: number }) {
             </p>
             {entry.change_request_id ? (
               <p className="muted">
-                Change request {entry.change_request_id}
+                <Link to={`/change-requests/${entry.change_request_id}`}>Change request {entry.change_request_id}</Link>
                 {entry.approvers?.length ? `, approved by ${entry.approvers.join(', ')}` : ''}
               </p>
             ) : null}
@@ -122,8 +123,9 @@ function Timeline({ id, current }: { id: string; current: number }) {
             {entry.version !== current && entry.action !== 'delete' ? (
               proposed?.version === entry.version ? (
                 <p role="status" className="notice">
-                  Draft change request {proposed.changeRequest} proposes version {entry.version}. Submit it for review
-                  when ready.
+                  Draft change request{' '}
+                  <Link to={`/change-requests/${proposed.changeRequest}`}>{proposed.changeRequest}</Link> proposes
+                  version {entry.version}. Open it to submit it for review when ready.
                 </p>
               ) : restoring === entry.version ? (
                 <RestoreForm
@@ -170,6 +172,13 @@ export function ThresholdPage({ id }: { id: string }) {
             {t.is_active ? null : <p className="tag">inactive</p>}
             <BandBar bands={t.risk_levels} large />
             <LevelLegend />
+            {editor ? (
+              <p>
+                <Link to={`/thresholds/${t.id}/edit`} className="button">
+                  Edit the bands…
+                </Link>
+              </p>
+            ) : null}
             <p className="muted">
               Version {t.version}, last changed by {t.last_modified_by},{' '}
               <time dateTime={t.updated_at} title={when(t.updated_at).utc}>

@@ -1,7 +1,9 @@
 /**
  * The rules of the threshold resource (CONTRACT §2) as zod schemas over the wire field values.
  * Zod is plain TypeScript: the HTTP layer composes these into request schemas (which also
- * drive the OpenAPI document), and the domain uses them directly, so each rule is written once.
+ * drive the OpenAPI document), the domain uses them directly, and the console (web/) validates
+ * while people type with this very module, so each rule is written once. Keep it free of Node
+ * and Nest: it runs in the browser too.
  */
 import { z } from 'zod';
 import type { Violation } from './errors';
@@ -73,6 +75,9 @@ function depthOf(value: unknown, limit: number): number {
   return deepest;
 }
 
+/** UTF-8 byte lengths with the web platform's encoder: the console imports these rules too (no Buffer there). */
+const utf8Bytes = new TextEncoder();
+
 export const metadataSchema = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object or null' })
   .superRefine((m, ctx) => {
@@ -82,7 +87,7 @@ export const metadataSchema = z
         message: `must nest at most ${METADATA_MAX_DEPTH} levels deep`,
         params: { code: 'too_deep' },
       });
-    } else if (Buffer.byteLength(JSON.stringify(m), 'utf8') > METADATA_MAX_BYTES) {
+    } else if (utf8Bytes.encode(JSON.stringify(m)).length > METADATA_MAX_BYTES) {
       ctx.addIssue({
         code: 'custom',
         message: `must be at most ${METADATA_MAX_BYTES} bytes when serialized`,

@@ -1,0 +1,225 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, data, type Threshold } from '../api';
+import { BandBar, LevelLegend, type Bands } from '../components/BandBar';
+import { BandEditor } from '../components/BandEditor';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Histogram } from '../components/Histogram';
+import { ImpactSummary } from '../components/ImpactSummary';
+import { Link, useRouter } from '../router';
+import { BOUNDS, checkBands, typedOf, type TypedBands } from '../rules';
+import { appliesTo } from './ThresholdPage';
+
+/** The bands' changes in words: "high 75 → 70, critical 90 → 92". */
+export const bandChanges = (from: Bands, to: Bands): string =>
+  BOUNDS.filter((k) => from[k] !== to[k])
+    .map((k) => `${k} ${from[k]} → ${to[k]}`)
+    .join(', ');
+
+/** The item a change of bands is, for the impact endpoint and the change request alike. */
+const itemOf = (t: Threshold, bands: Bands) => ({
+  op: 'update' as const,
+  threshold_id: t.id,
+  base_version: t.version,
+  threshold: { risk_levels: bands },
+});
+
+/** A value that settles: `value` once it has not changed for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  const key = JSON.stringify(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(JSON.parse(key) as T), ms);
+    return () => clearTimeout(timer);
+  }, [key, ms]);
+  return settled;
+}
+
+function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: (id: string) => void }) {
+  const ids = useId();
+  const [title, setTitle] = useState(`${t.name}: ${bandChanges(t.risk_levels, bands)}`);
+  const [reason, setReason] = useState('');
+  const save = useMutation({
+    mutationFn: () =>
+      data(
+        api.POST('/v1/admin/risk/change-requests', {
+          body: { title: title.trim(), reason: reason.trim(), items: [itemOf(t, bands)] },
+        }),
+      ),
+    onSuccess: (created) => onSaved(created.id),
+  });
+  const short = reason.trim().length < 10;
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (!save.isPending && !short) save.mutate();
+  };
+  return (
+    <form className="stack save" onSubmit={submit} aria-label="Save as change request">
+      <div>
+        <label htmlFor={`${ids}-title`}>Title</label>
+        <input id={`${ids}-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+      </div>
+      <div>
+        <label htmlFor={`${ids}-reason`}>Reason (required)</label>
+        <textarea
+          id={`${ids}-reason`}
+          rows={4}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          aria-describedby={`${ids}-why`}
+          maxLength={2000}
+          required
+        />
+        <p id={`${ids}-why`} className="muted">
+          Why the bands change, in at least 10 characters: the reviewer reads it before approving, and auditors read it
+          later.
+        </p>
+      </div>
+      <p className="muted">
+        This saves a draft change request. Nothing changes until it is submitted, approved by someone else and applied.
+      </p>
+      <button
+        type="submit"
+        className="primary"
+        aria-disabled={save.isPending || short}
+        aria-describedby={short ? `${ids}-why` : undefined}
+      >
+        Save as change request
+      </button>
+      <ErrorNotice error={save.error} />
+    </form>
+  );
+}
+
+/** Editing a threshold's bands: the bar with handles, the distribution, the live impact, saved as a change request. */
+export function EditBands({ id }: { id: string }) {
+  const { navigate } = useRouter();
+  const ids = useId();
+  const threshold = useQuery({
+    queryKey: ['threshold', id, true],
+    queryFn: () => data(api.GET('/v1/admin/risk/thresholds/{id}', { params: { path: { id } } })),
+  });
+  const t = threshold.data;
+  const [typed, setTyped] = useState<TypedBands>();
+  const [lastValid, setLastValid] = useState<Bands>();
+  useEffect(() => {
+    if (t && typed === undefined) {
+      setTyped(typedOf(t.risk_levels));
+      setLastValid(t.risk_levels);
+    }
+  }, [t, typed]);
+  const checked = typed ? checkBands(typed) : undefined;
+  const valid = checked && 'bands' in checked ? checked.bands : undefined;
+  const bands = valid ?? lastValid ?? t?.risk_levels;
+  useEffect(() => {
+    if (valid) setLastValid(valid);
+  }, [JSON.stringify(valid)]); // eslint-disable-line react-hooks/exhaustive-deps
+  const changed = t !== undefined && valid !== undefined && bandChanges(t.risk_levels, valid) !== '';
+  const weighed = useSettled(changed ? valid : undefined, 300);
+  const distribution = useQuery({
+    enabled: t !== undefined,
+    queryKey: ['distribution', t?.category, t?.industry_code, t?.business_type],
+    queryFn: () =>
+      data(
+        api.GET('/v1/admin/risk/score-distribution', {
+          params: {
+            query: {
+              category: t!.category,
+              ...(t!.industry_code ? { industry_code: t!.industry_code } : {}),
+              ...(t!.business_type ? { business_type: t!.business_type } : {}),
+            },
+          },
+        }),
+      ),
+  });
+  const impact = useQuery({
+    enabled: t !== undefined && weighed !== undefined,
+    queryKey: ['impact', id, t?.version, weighed],
+    queryFn: () => data(api.POST('/v1/admin/risk/impact', { body: { items: [itemOf(t!, weighed!)] } })),
+    placeholderData: (previous) => previous,
+  });
+  const [saving, setSaving] = useState(false);
+  return (
+    <main id="main" className="editor-page">
+      <h1 tabIndex={-1}>{t ? `Edit the bands of ${t.name}` : 'Edit bands'}</h1>
+      <ErrorNotice error={threshold.error} onRetry={() => void threshold.refetch()} />
+      {t && typed && bands && checked ? (
+        <>
+          <p>
+            {appliesTo(t)} Version {t.version}. <Link to={`/thresholds/${t.id}`}>Back to the threshold</Link>
+          </p>
+          <section aria-labelledby={`${ids}-now`}>
+            <h2 id={`${ids}-now`}>Now</h2>
+            <div className="scale">
+              <BandBar bands={t.risk_levels} />
+            </div>
+          </section>
+          <section aria-labelledby={`${ids}-proposed`}>
+            <h2 id={`${ids}-proposed`}>Proposed</h2>
+            <div className="scale">
+              <BandEditor
+                idPrefix={ids}
+                bands={bands}
+                typed={typed}
+                errors={'errors' in checked ? checked.errors : {}}
+                onBands={(next) => setTyped(typedOf(next))}
+                onTyped={setTyped}
+              />
+            </div>
+            <LevelLegend />
+            <p className="muted" aria-live="polite">
+              {'errors' in checked
+                ? 'The bands as typed are not valid yet: the bar shows the last valid ones.'
+                : changed
+                  ? `Proposed: ${bandChanges(t.risk_levels, valid!)}.`
+                  : 'No change yet: move a handle or type a value.'}
+            </p>
+          </section>
+          <section aria-labelledby={`${ids}-dist`}>
+            <h2 id={`${ids}-dist`}>Scores of the last 30 days under these keys</h2>
+            <ErrorNotice error={distribution.error} onRetry={() => void distribution.refetch()} />
+            {distribution.data ? (
+              <div className="scale">
+                <Histogram distribution={distribution.data} current={t.risk_levels} proposed={bands} />
+              </div>
+            ) : distribution.isPending ? (
+              <div className="skeleton histogram-skeleton" aria-hidden="true" />
+            ) : null}
+          </section>
+          <section aria-labelledby={`${ids}-impact`} aria-live="polite" aria-busy={impact.isFetching}>
+            <h2 id={`${ids}-impact`}>Impact</h2>
+            {!changed ? (
+              <p className="muted">The impact of the change shows here once a cut-off moves.</p>
+            ) : (
+              <>
+                <ErrorNotice error={impact.error} />
+                {impact.data && weighed ? (
+                  <div
+                    className={
+                      impact.isFetching || JSON.stringify(weighed) !== JSON.stringify(valid) ? 'updating' : undefined
+                    }
+                  >
+                    <ImpactSummary impact={impact.data} />
+                  </div>
+                ) : (
+                  <p className="muted">Weighing the change…</p>
+                )}
+              </>
+            )}
+          </section>
+          {changed ? (
+            saving ? (
+              <SaveForm t={t} bands={valid!} onSaved={(cr) => navigate(`/change-requests/${cr}`)} />
+            ) : (
+              <button type="button" className="primary" onClick={() => setSaving(true)}>
+                Save as change request…
+              </button>
+            )
+          ) : null}
+        </>
+      ) : threshold.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,293 @@
+import { useMutation } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { api, ApiError, data, type Threshold } from '../api';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Link, useRouter } from '../router';
+import { differences, FIELDS } from './ChangeRequestPage';
+import { changeLines } from './ThresholdPage';
+
+type Mode = 'upsert' | 'replace';
+
+/** One difference an import would make. */
+export interface ImportDifference {
+  op: 'create' | 'update' | 'delete';
+  id: string | undefined;
+  name: string;
+  lines: string[];
+}
+
+/** What the API fills in for a field an import item leaves out. */
+const DEFAULTS = {
+  description: null,
+  industry_code: null,
+  business_type: null,
+  is_default: false,
+  is_active: true,
+  priority: 0,
+  metadata: null,
+};
+
+const fieldsOf = (item: Record<string, unknown>) => {
+  const withDefaults: Record<string, unknown> = { ...DEFAULTS, ...item };
+  if (typeof withDefaults.name === 'string') withDefaults.name = withDefaults.name.trim();
+  return Object.fromEntries(FIELDS.map((f) => [f, withDefaults[f]]));
+};
+
+/** The items of a file: the export's array, or `{"thresholds": [...]}`. */
+export function itemsOf(file: unknown): Record<string, unknown>[] | undefined {
+  const list = Array.isArray(file)
+    ? file
+    : file && typeof file === 'object' && Array.isArray((file as { thresholds?: unknown }).thresholds)
+      ? (file as { thresholds: unknown[] }).thresholds
+      : undefined;
+  return list?.every((i) => i && typeof i === 'object' && !Array.isArray(i))
+    ? (list as Record<string, unknown>[])
+    : undefined;
+}
+
+/**
+ * What importing `items` would do to `stored`, item by item, as the import plans it: an item whose id
+ * is stored with other fields is an update (its differences), with identical fields unchanged
+ * (left out), any other item a create; in replace mode what the file does not name is deleted.
+ */
+export function importDifferences(
+  stored: readonly Threshold[],
+  items: readonly Record<string, unknown>[],
+  mode: Mode,
+): { differences: ImportDifference[]; unchanged: number } {
+  const byId = new Map(stored.map((t) => [t.id, t]));
+  const named = new Set<string>();
+  const out: ImportDifference[] = [];
+  let unchanged = 0;
+  for (const item of items) {
+    const id = typeof item.id === 'string' ? item.id.toLowerCase() : undefined;
+    if (id) named.add(id);
+    const current = id ? byId.get(id) : undefined;
+    const fields = fieldsOf(item);
+    if (current) {
+      const lines = changeLines(differences(fieldsOf(current as unknown as Record<string, unknown>), fields));
+      if (lines.length === 0) unchanged += 1;
+      else out.push({ op: 'update', id, name: current.name, lines });
+    } else {
+      const created = Object.fromEntries(FIELDS.map((f) => [f, { from: null, to: fields[f] }]));
+      out.push({ op: 'create', id, name: String(fields.name ?? '(no name)'), lines: changeLines(created) });
+    }
+  }
+  if (mode === 'replace') {
+    for (const t of stored) if (!named.has(t.id)) out.push({ op: 'delete', id: t.id, name: t.name, lines: [] });
+  }
+  return { differences: out, unchanged };
+}
+
+interface Checked {
+  fileName: string;
+  body: unknown;
+  mode: Mode;
+  counts: { created: number; updated: number; unchanged: number; deleted: number };
+  differences: ImportDifference[];
+}
+
+async function checkFile(file: File, mode: Mode): Promise<Checked> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await file.text());
+  } catch {
+    throw new Error(`${file.name} is not JSON. Import a file exported from this page (or the API's export).`);
+  }
+  const items = itemsOf(body);
+  if (!items) {
+    throw new Error(`${file.name} holds no thresholds: it must be a list of thresholds, or {"thresholds": [...]}.`);
+  }
+  // The service checks the file (every rule, the one-default rule) and counts; the differences are
+  // read against the thresholds as they are now.
+  const counts = (await data(
+    api.POST('/v1/admin/risk/threshold-import', {
+      params: { query: { mode, dry_run: true } },
+      body: body as never,
+    }),
+  )) as Checked['counts'];
+  const stored = await data(api.GET('/v1/admin/risk/threshold-export'));
+  return { fileName: file.name, body, mode, counts, ...importDifferences(stored, items, mode) };
+}
+
+const OPS = { create: 'Create', update: 'Update', delete: 'Delete' } as const;
+
+function Propose({ checked }: { checked: Checked }) {
+  const ids = useId();
+  const { navigate } = useRouter();
+  const [title, setTitle] = useState(`Import of ${checked.fileName}`.slice(0, 200));
+  const [reason, setReason] = useState('');
+  const short = reason.trim().length < 10;
+  const propose = useMutation({
+    mutationFn: async () => {
+      const draft = await data(
+        api.POST('/v1/admin/risk/threshold-import', {
+          params: { query: { mode: checked.mode, as_change_request: true } },
+          body: checked.body as never,
+        }),
+      );
+      // The import's draft carries a placeholder reason: the person's own replaces it.
+      return data(
+        api.PATCH('/v1/admin/risk/change-requests/{id}', {
+          params: {
+            path: { id: (draft as { id: string }).id },
+            header: { 'If-Match': `"${(draft as { revision: number }).revision}"` },
+          },
+          body: { title: title.trim(), reason: reason.trim() },
+        }),
+      );
+    },
+    onSuccess: (cr) => navigate(`/change-requests/${cr.id}`),
+  });
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (!propose.isPending && !short) propose.mutate();
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="Propose as a change request">
+      <div>
+        <label htmlFor={`${ids}-title`}>Title</label>
+        <input id={`${ids}-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+      </div>
+      <div>
+        <label htmlFor={`${ids}-reason`}>Reason (required)</label>
+        <textarea
+          id={`${ids}-reason`}
+          rows={3}
+          value={reason}
+          maxLength={2000}
+          onChange={(e) => setReason(e.target.value)}
+          aria-describedby={`${ids}-why`}
+          required
+        />
+        <p id={`${ids}-why`} className="muted">
+          Why these thresholds change, in at least 10 characters: the reviewer reads it before approving.
+        </p>
+      </div>
+      <p className="muted">
+        This saves a draft change request holding these differences. Nothing changes until it is submitted, approved by
+        someone else and applied.
+      </p>
+      <button type="submit" className="primary" aria-disabled={propose.isPending || short}>
+        Propose as a change request
+      </button>
+      <ErrorNotice error={propose.error} />
+    </form>
+  );
+}
+
+/** Export every threshold; import a file: its dry run's differences, proposed as a change request. */
+export function ImportExport() {
+  const ids = useId();
+  const [file, setFile] = useState<File>();
+  const [mode, setMode] = useState<Mode>('upsert');
+  const check = useMutation({ mutationFn: () => checkFile(file!, mode) });
+  const checked = check.data;
+  const onCheck = (event: FormEvent): void => {
+    event.preventDefault();
+    if (file && !check.isPending) check.mutate();
+  };
+  const changes = checked ? checked.counts.created + checked.counts.updated + checked.counts.deleted : 0;
+  return (
+    <main id="main">
+      <h1 tabIndex={-1}>Import and export</h1>
+      <section aria-labelledby={`${ids}-export`}>
+        <h2 id={`${ids}-export`}>Export</h2>
+        <p>Every threshold, inactive ones included, as one JSON file: a backup, or a file to edit and import.</p>
+        <a className="button" href="/v1/admin/risk/threshold-export" download="thresholds.json">
+          Download every threshold (JSON)
+        </a>
+      </section>
+      <section aria-labelledby={`${ids}-import`}>
+        <h2 id={`${ids}-import`}>Import</h2>
+        <form className="stack" onSubmit={onCheck}>
+          <div>
+            <label htmlFor={`${ids}-file`}>Threshold file (JSON)</label>
+            <input
+              id={`${ids}-file`}
+              type="file"
+              accept="application/json,.json"
+              onChange={(e) => {
+                setFile(e.target.files?.[0]);
+                check.reset();
+              }}
+            />
+          </div>
+          <fieldset>
+            <legend>Thresholds the file does not hold</legend>
+            <label>
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === 'upsert'}
+                onChange={() => {
+                  setMode('upsert');
+                  check.reset();
+                }}
+              />{' '}
+              keep them (create and update only)
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === 'replace'}
+                onChange={() => {
+                  setMode('replace');
+                  check.reset();
+                }}
+              />{' '}
+              delete them (the file becomes the whole set)
+            </label>
+          </fieldset>
+          <button type="submit" aria-disabled={!file || check.isPending}>
+            Check the file
+          </button>
+          <p className="muted">Checking changes nothing: the service validates the file and says what it would do.</p>
+        </form>
+        {check.error ? (
+          check.error instanceof ApiError ? (
+            <ErrorNotice error={check.error} />
+          ) : (
+            <div role="alert" className="error">
+              <p>{check.error.message}</p>
+            </div>
+          )
+        ) : null}
+        {checked ? (
+          <section aria-labelledby={`${ids}-diff`} className="stack">
+            <h3 id={`${ids}-diff`}>What importing {checked.fileName} would do</h3>
+            <p role="status">
+              {checked.counts.created} to create, {checked.counts.updated} to update, {checked.counts.deleted} to
+              delete, {checked.counts.unchanged} unchanged.
+            </p>
+            {checked.differences.length ? (
+              <ol className="items">
+                {checked.differences.map((d, i) => (
+                  <li key={i}>
+                    <p>
+                      <strong>{OPS[d.op]}</strong>{' '}
+                      {d.op === 'create' || !d.id ? d.name : <Link to={`/thresholds/${d.id}`}>{d.name}</Link>}
+                    </p>
+                    {d.lines.length ? (
+                      <ul className="changes">
+                        {d.lines.map((line) => (
+                          <li key={line}>{line}</li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </li>
+                ))}
+              </ol>
+            ) : null}
+            {changes === 0 ? (
+              <p>Nothing to propose: the file matches the thresholds as they are.</p>
+            ) : (
+              <Propose checked={checked} />
+            )}
+          </section>
+        ) : null}
+      </section>
+    </main>
+  );
+}
