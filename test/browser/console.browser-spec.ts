@@ -158,7 +158,22 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Search by name').fill('health');
     await page.getByText('1 threshold', { exact: true }).waitFor();
     expect(await page.getByRole('row').count()).toBe(2);
+    // The filters are in the address: a reload (or a shared link) shows the same view.
+    expect(new URL(page.url()).search).toBe('?q=health');
+    await page.reload();
+    await page.getByText('1 threshold', { exact: true }).waitFor();
+    expect(await page.getByLabel('Search by name').inputValue()).toBe('health');
     await page.getByLabel('Search by name').fill('');
+    // Thresholds that could decide a case with industry code 5221: the prefixes and the defaults.
+    await page.getByLabel('Category').selectOption('financial');
+    await page.getByLabel('Could apply to this code').check();
+    await page.getByLabel("Industry code (a case's)").fill('5221');
+    await page.getByRole('row', { name: /Financial - finance and insurance \(NAICS 52\)/ }).waitFor();
+    await page.getByRole('row', { name: /Financial default/ }).waitFor();
+    expect(new URL(page.url()).searchParams.get('apply')).toBe('1');
+    await page.getByLabel('Could apply to this code').uncheck();
+    await page.getByLabel('Industry code (exact)').fill('');
+    await page.getByLabel('Category').selectOption('');
     expect(await accessibilityProblems(page)).toEqual([]);
     if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/console/thresholds.png') });
     await page.setViewportSize({ width: 390, height: 844 });

@@ -14,9 +14,15 @@ const read = (): Location => {
   return { path: path.replace(/\/+$/, '') || '/', search: new URLSearchParams(window.location.search) };
 };
 
-const RouterContext = createContext<{ location: Location; navigate: (to: string) => void }>({
+const RouterContext = createContext<{
+  location: Location;
+  navigate: (to: string) => void;
+  /** The same page with another query (filters kept in the address): no new history entry. */
+  replace: (to: string) => void;
+}>({
   location: read(),
   navigate: () => undefined,
+  replace: () => undefined,
 });
 
 export function Router({ children }: { children: ReactNode }) {
@@ -31,7 +37,11 @@ export function Router({ children }: { children: ReactNode }) {
     setLocation(read());
     window.scrollTo(0, 0);
   };
-  return <RouterContext.Provider value={{ location, navigate }}>{children}</RouterContext.Provider>;
+  const replace = (to: string): void => {
+    window.history.replaceState(null, '', `${BASE}${to}`);
+    setLocation(read());
+  };
+  return <RouterContext.Provider value={{ location, navigate, replace }}>{children}</RouterContext.Provider>;
 }
 
 export const useRouter = () => useContext(RouterContext);

@@ -4,23 +4,65 @@ import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CategorySelect, TextField, type Category } from '../components/Fields';
-import { Link } from '../router';
+import { Link, useRouter } from '../router';
 import { atLeast, useSession } from '../session';
 
 /** Thresholds read at most, page by page (the list shows that it stopped there). */
 const MOST = 2000;
 
+type Order = 'matching' | 'name' | 'priority';
+
 interface Filters {
   category: Category | '';
   industry: string;
+  /** The industry code as typed is a case's: thresholds whose code is a prefix of it (or none) could apply. */
+  couldApply: boolean;
   businessType: string;
   activeOnly: boolean;
   search: string;
+  order: Order;
 }
+
+const ORDERS: Record<Order, string> = {
+  matching: 'matching order (priority, then newest)',
+  name: 'name',
+  priority: 'priority, highest first',
+};
+
+/** The filters in the address (`?category=financial&industry=5221&apply=1&q=bank`), so a view can be shared. */
+export function filtersFrom(search: URLSearchParams): Filters {
+  const order = search.get('order');
+  return {
+    category: (search.get('category') ?? '') as Category | '',
+    industry: search.get('industry') ?? '',
+    couldApply: search.get('apply') === '1',
+    businessType: search.get('type') ?? '',
+    activeOnly: search.get('active') !== 'all',
+    search: search.get('q') ?? '',
+    order: order === 'name' || order === 'priority' ? order : 'matching',
+  };
+}
+
+export function queryOf(f: Filters): string {
+  const q = new URLSearchParams();
+  if (f.category) q.set('category', f.category);
+  if (f.industry) q.set('industry', f.industry);
+  if (f.couldApply) q.set('apply', '1');
+  if (f.businessType) q.set('type', f.businessType);
+  if (!f.activeOnly) q.set('active', 'all');
+  if (f.search) q.set('q', f.search);
+  if (f.order !== 'matching') q.set('order', f.order);
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Whether a threshold could decide a case with this industry code: its code is a prefix of it, or it has none. */
+export const couldApplyTo = (code: string, t: Pick<Threshold, 'industry_code'>): boolean =>
+  t.industry_code === null || code.startsWith(t.industry_code);
 
 /** Every threshold matching the filters the API applies (editors see inactive ones too). */
 async function loadThresholds(
-  filters: Omit<Filters, 'search'>,
+  filters: Omit<Filters, 'search' | 'order'>,
   editor: boolean,
 ): Promise<{ items: Threshold[]; more: boolean }> {
   const items: Threshold[] = [];
@@ -28,7 +70,7 @@ async function loadThresholds(
   do {
     const query = {
       ...(filters.category ? { category: filters.category } : {}),
-      ...(filters.industry.trim() ? { industry_code: filters.industry.trim() } : {}),
+      ...(filters.industry.trim() && !filters.couldApply ? { industry_code: filters.industry.trim() } : {}),
       ...(filters.businessType.trim() ? { business_type: filters.businessType.trim() } : {}),
       limit: 500,
       ...(cursor ? { cursor } : {}),
@@ -46,13 +88,29 @@ async function loadThresholds(
   return { items, more: cursor !== undefined };
 }
 
-const NO_FILTERS: Filters = { category: '', industry: '', businessType: '', activeOnly: true, search: '' };
+const NO_FILTERS: Filters = {
+  category: '',
+  industry: '',
+  couldApply: false,
+  businessType: '',
+  activeOnly: true,
+  search: '',
+  order: 'matching',
+};
 
 export function Thresholds() {
   const { session } = useSession();
   const editor = atLeast(session, 'editor');
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const { search, ...typed } = filters;
+  const { location, replace } = useRouter();
+  const [filters, setFilters] = useState<Filters>(() => filtersFrom(location.search));
+  // The address follows the filters (replaced, not pushed: Back leaves the page, not the last keystroke).
+  const query = queryOf(filters);
+  useEffect(() => {
+    if (`?${location.search.toString()}` !== query && !(query === '' && location.search.size === 0)) {
+      replace(`/thresholds${query}`);
+    }
+  }, [query]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { search, order, ...typed } = filters;
   // What the service filters on, asked once typing pauses (not at every key).
   const [apiFilters, setApiFilters] = useState(typed);
   const typedKey = JSON.stringify(typed);
@@ -70,7 +128,12 @@ export function Thresholds() {
   const id = useId();
   const set = (change: Partial<Filters>): void => setFilters((f) => ({ ...f, ...change }));
   const needle = search.trim().toLowerCase();
-  const shown = (list.data?.items ?? []).filter((t) => needle === '' || t.name.toLowerCase().includes(needle));
+  const code = filters.industry.trim();
+  const shown = (list.data?.items ?? [])
+    .filter((t) => needle === '' || t.name.toLowerCase().includes(needle))
+    .filter((t) => !filters.couldApply || code === '' || couldApplyTo(code, t));
+  if (order === 'name') shown.sort((a, b) => a.name.localeCompare(b.name));
+  if (order === 'priority') shown.sort((a, b) => b.priority - a.priority);
 
   return (
     <main id="main">
@@ -84,10 +147,19 @@ export function Thresholds() {
         />
         <TextField
           id={`${id}-industry`}
-          label="Industry code (exact)"
+          label={filters.couldApply ? "Industry code (a case's)" : 'Industry code (exact)'}
           value={filters.industry}
           onChange={(industry) => set({ industry })}
         />
+        <div className="check">
+          <input
+            id={`${id}-apply`}
+            type="checkbox"
+            checked={filters.couldApply}
+            onChange={(e) => set({ couldApply: e.target.checked })}
+          />
+          <label htmlFor={`${id}-apply`}>Could apply to this code</label>
+        </div>
         <TextField
           id={`${id}-type`}
           label="Business type"
@@ -112,6 +184,16 @@ export function Thresholds() {
           value={filters.search}
           onChange={(search) => set({ search })}
         />
+        <div>
+          <label htmlFor={`${id}-order`}>Order</label>
+          <select id={`${id}-order`} value={order} onChange={(e) => set({ order: e.target.value as Order })}>
+            {(Object.keys(ORDERS) as Order[]).map((o) => (
+              <option key={o} value={o}>
+                {ORDERS[o]}
+              </option>
+            ))}
+          </select>
+        </div>
       </form>
       {list.error ? (
         <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
@@ -146,6 +228,7 @@ export function Thresholds() {
                   <th scope="col">Category</th>
                   <th scope="col">Industry</th>
                   <th scope="col">Business type</th>
+                  <th scope="col">Priority</th>
                   <th scope="col">Bands (0–100)</th>
                 </tr>
               </thead>
@@ -153,7 +236,7 @@ export function Thresholds() {
                 {list.isPending
                   ? [0, 1, 2].map((i) => (
                       <tr key={i} className="skeleton" aria-hidden="true">
-                        <td colSpan={5}>&nbsp;</td>
+                        <td colSpan={6}>&nbsp;</td>
                       </tr>
                     ))
                   : shown.map((t) => (
@@ -166,6 +249,7 @@ export function Thresholds() {
                         <td data-label="Category">{t.category}</td>
                         <td data-label="Industry">{t.industry_code ?? '—'}</td>
                         <td data-label="Business type">{t.business_type ?? '—'}</td>
+                        <td data-label="Priority">{t.priority}</td>
                         <td data-label="Bands">
                           <BandBar bands={t.risk_levels} />
                         </td>
