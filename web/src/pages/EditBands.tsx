@@ -37,7 +37,7 @@ function useSettled<T>(value: T, ms: number): T {
 
 function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: (id: string) => void }) {
   const ids = useId();
-  const [title, setTitle] = useState(`${t.name}: ${bandChanges(t.risk_levels, bands)}`);
+  const [title, setTitle] = useState(`${t.name}: ${bandChanges(t.risk_levels, bands)}`.slice(0, 200));
   const [reason, setReason] = useState('');
   const save = useMutation({
     mutationFn: () =>
