@@ -391,6 +391,28 @@ describe('the console in Chromium', () => {
     await row.getByRole('link').click();
     await checker.getByText('Q4 loss review: medium-risk lenders defaulted at 70+.').waitFor();
     if (SHOTS) await checker.screenshot({ path: join(ROOT, 'docs/console/change-request.png'), fullPage: true });
+    // The author edits the request while the checker reads it: the checker's approval of what they
+    // read is refused, and the page shows the new revision to read.
+    const id = new URL(requestUrl).pathname.split('/').pop()!;
+    const edited = await send(
+      app,
+      'PATCH',
+      `/v1/admin/risk/change-requests/${id}`,
+      { reason: 'Q4 loss review: medium-risk lenders defaulted at 70+ (see the loss file).' },
+      as('editor'),
+    );
+    expect(edited.json()).toMatchObject({ revision: 2, state: 'in_review' });
+    await checker.getByRole('button', { name: 'Approve' }).click();
+    await checker
+      .getByRole('alert')
+      .getByText(/changed since it was read/)
+      .waitFor();
+    await checker.getByText('Q4 loss review: medium-risk lenders defaulted at 70+ (see the loss file).').waitFor();
+    await checker
+      .getByText(/revision 2/)
+      .first()
+      .waitFor();
+    expect((await send(app, 'GET', `/v1/admin/risk/change-requests/${id}`)).json().reviews).toEqual([]);
     await checker.getByLabel('Review comment (optional)').fill('Checked against the Q4 loss file.');
     await checker.getByRole('button', { name: 'Approve' }).click();
     await checker.locator('.state', { hasText: 'approved' }).first().waitFor();

@@ -113,6 +113,44 @@ describe('change requests over HTTP (maker, checker, admin)', () => {
     expect((await act(app, cr.id, 'cancel', undefined, maker)).json().state).toBe('cancelled');
   });
 
+  it('a review, an apply, a schedule or a cancel with If-Match acts only on the revision the person read', async () => {
+    const stored = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json();
+    const cr = await created(app, [banksTo(54, stored.version)]);
+    const url = `${CR}/${String(cr.id)}`;
+    await act(app, cr.id, 'submit', undefined, maker);
+    // The checker's page shows revision 1; the maker edits it meanwhile (revision 2: other bands).
+    const edited = await send(app, 'PATCH', url, { items: [banksTo(40, stored.version)] }, maker);
+    expect(edited.json()).toMatchObject({ revision: 2, state: 'in_review' });
+    const seen = { 'if-match': '"1"' };
+    for (const [action, body] of [
+      ['reviews', { decision: 'approve' }],
+      ['submit', undefined],
+      ['schedule', { at: new Date(Date.now() + 3_600_000).toISOString() }],
+      ['cancel', undefined],
+    ] as const) {
+      const refused = expectProblem(
+        await send(app, 'POST', `${url}/${action}`, body, { ...checker, ...seen }),
+        412,
+        'PRECONDITION_FAILED',
+      );
+      expect(refused.detail).toContain('is at revision 2');
+    }
+    expect((await send(app, 'GET', url)).json()).toMatchObject({ revision: 2, state: 'in_review', reviews: [] });
+    // The revision read is the one approved; an apply of a revision since written is refused too.
+    const approved = await send(
+      app,
+      'POST',
+      `${url}/reviews`,
+      { decision: 'approve' },
+      { ...checker, 'if-match': '"2"' },
+    );
+    expect(approved.json()).toMatchObject({ state: 'approved', approvals: { received: ['test-admin'] } });
+    expectProblem(await send(app, 'POST', `${url}/apply`, {}, { ...maker, ...seen }), 412, 'PRECONDITION_FAILED');
+    expect((await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json().version).toBe(stored.version);
+    const applied = await send(app, 'POST', `${url}/apply`, {}, { ...maker, 'if-match': '"2"' });
+    expect(applied.json()).toMatchObject({ state: 'applied' });
+  });
+
   it('emergency: an admin only, recorded, awaiting review afterwards', async () => {
     const stored = (await send(app, 'GET', `/v1/admin/risk/thresholds/${BANKS}`)).json();
     const cr = await created(app, [banksTo(55, stored.version)]);

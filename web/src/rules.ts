@@ -14,7 +14,8 @@ function asNumber(text: string): unknown {
   const trimmed = text.trim().replace(/^(-?\d+),(\d{1,2})$/, '$1.$2');
   if (trimmed === '') return undefined;
   const n = Number(trimmed);
-  return Number.isFinite(n) && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed) ? n : trimmed;
+  // Plain decimals only: `1e-301` or `0x10` are not how anyone writes a cut-off.
+  return Number.isFinite(n) && /^-?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? n : trimmed;
 }
 
 /**

@@ -113,29 +113,37 @@ export class ChangeRequestsService {
     return this.transition(
       id,
       (cr) => {
-        if (expectedRevision !== undefined && expectedRevision !== cr.revision) {
-          throw new RevisionMismatch(id, cr.revision);
-        }
+        assertRevision(cr, expectedRevision);
         return edit(cr, changes, ctx.actor, new Date());
       },
       true,
     );
   }
 
-  submit(id: string): Promise<ChangeRequest> {
-    return this.transition(id, (cr) => submit(cr, this.policy, new Date()), true);
+  // Each action takes the revision the person saw (If-Match): a reviewer approves what they read,
+  // never a revision written while their page was open.
+  submit(id: string, expectedRevision?: number): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => submit(assertRevision(cr, expectedRevision), this.policy, new Date()), true);
   }
 
-  review(id: string, reviewer: string, decision: Decision, comment: string | null): Promise<ChangeRequest> {
-    return this.transition(id, (cr) => review(cr, { reviewer, decision, comment }, this.policy, new Date()));
+  review(
+    id: string,
+    reviewer: string,
+    decision: Decision,
+    comment: string | null,
+    expectedRevision?: number,
+  ): Promise<ChangeRequest> {
+    return this.transition(id, (cr) =>
+      review(assertRevision(cr, expectedRevision), { reviewer, decision, comment }, this.policy, new Date()),
+    );
   }
 
-  schedule(id: string, when: Date): Promise<ChangeRequest> {
-    return this.transition(id, (cr) => schedule(cr, when, new Date()));
+  schedule(id: string, when: Date, expectedRevision?: number): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => schedule(assertRevision(cr, expectedRevision), when, new Date()));
   }
 
-  cancel(id: string): Promise<ChangeRequest> {
-    return this.transition(id, (cr) => cancel(cr, new Date()));
+  cancel(id: string, expectedRevision?: number): Promise<ChangeRequest> {
+    return this.transition(id, (cr) => cancel(assertRevision(cr, expectedRevision), new Date()));
   }
 
   /**
@@ -144,8 +152,15 @@ export class ChangeRequestsService {
    * all items land in one transaction with the request marked applied; each history entry names
    * the request and its approvers.
    */
-  async apply(id: string, mode: ApplyMode, ctx: WriteContext, known?: StoredChangeRequest): Promise<ChangeRequest> {
+  async apply(
+    id: string,
+    mode: ApplyMode,
+    ctx: WriteContext,
+    known?: StoredChangeRequest,
+    expectedRevision?: number,
+  ): Promise<ChangeRequest> {
     const { request: cr, rowVersion } = known ?? (await this.stored(id));
+    assertRevision(cr, expectedRevision);
     // An "emergency" apply of a request that has its approvals is a normal one.
     if (mode === 'emergency' && cr.state === 'approved') mode = 'manual';
     assertApplicable(cr, mode, this.policy);
@@ -285,6 +300,12 @@ export class ChangeRequestsService {
 export class RevisionMismatch extends PreconditionFailedError {
   constructor(id: string, revision: number) {
     super(id, revision);
-    this.message = `Change request ${id} is at revision ${revision}, which does not match If-Match.`;
+    this.message = `Change request ${id} is at revision ${revision}, which does not match If-Match: it changed since it was read. Read it again before acting on it.`;
   }
+}
+
+/** The request, when it is at the revision the caller saw (or the caller named none). */
+function assertRevision(cr: ChangeRequest, expected: number | undefined): ChangeRequest {
+  if (expected !== undefined && expected !== cr.revision) throw new RevisionMismatch(cr.id, cr.revision);
+  return cr;
 }

@@ -126,6 +126,8 @@ function changeAction(
     summary,
     tag: 'changes',
     idParam: true,
+    // The revision the person read: a review or an apply never lands on one written since.
+    ifMatch: true,
     ...(body ? { body, example } : {}),
     success: {
       status: action === 'reviews' ? 201 : 200,
@@ -133,7 +135,7 @@ function changeAction(
       description: 'The change request after the action.',
       etag: true,
     },
-    errors,
+    errors: [...errors, 412],
   };
 }
 

@@ -48,6 +48,14 @@ describe("the band editor's validation (the server's own rules)", () => {
     expect(checkBands({ low: '-1', medium: '50', high: '75', critical: '90' })).toEqual({
       errors: { low: 'must be at least 0' },
     });
+    // Plain decimals only: what nobody writes for a cut-off is refused, not read.
+    expect(checkBands({ low: '1e-301', medium: '0x10', high: '75', critical: 'Infinity' })).toEqual({
+      errors: {
+        low: 'must be a finite number',
+        medium: 'must be a finite number',
+        critical: 'must be a finite number',
+      },
+    });
   });
 
   it('marks an invalid input and says why beside it, keeping the last valid bands on the bar', () => {

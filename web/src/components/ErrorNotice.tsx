@@ -1,8 +1,17 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
 
-/** `/industry_code` → "industry code". */
-const fieldName = (pointer: string): string => pointer.replace(/^\//, '').replace(/[/_]/g, ' ');
+/**
+ * A field's pointer in words: `/industry_code` → "industry code", `/thresholds/3/risk_levels/high`
+ * (or `/3/…` in a bare list) → "item 4, risk levels high"; the body itself → "".
+ */
+export function fieldName(pointer: string): string {
+  const parts = pointer.split('/').filter(Boolean);
+  if (parts[0] === 'thresholds' || parts[0] === 'items') parts.shift();
+  const item = parts.length > 0 && /^\d+$/.test(parts[0]) ? `item ${Number(parts.shift()) + 1}` : '';
+  const rest = parts.join(' ').replace(/_/g, ' ');
+  return [item, rest].filter(Boolean).join(', ');
+}
 
 /**
  * An error as the API gave it: its detail, each invalid field, and the request id to quote when
@@ -19,7 +28,8 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
         <ul>
           {apiError.errors.map((e) => (
             <li key={`${e.field}:${e.message}`}>
-              {fieldName(e.field)}: {e.message}
+              {fieldName(e.field) ? `${fieldName(e.field)}: ` : ''}
+              {e.message}
             </li>
           ))}
         </ul>

@@ -88,7 +88,7 @@ export function Histogram({
               <tr>
                 <th scope="col">Scores</th>
                 <th scope="col">Cases</th>
-                <th scope="col">Level after the change</th>
+                <th scope="col">Level under the proposed bands</th>
               </tr>
             </thead>
             <tbody>

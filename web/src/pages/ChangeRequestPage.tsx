@@ -10,6 +10,9 @@ import { STATE_WORDS, type ChangeRequest } from './ChangeRequests';
 import { changeLines } from './ThresholdPage';
 
 type Item = ChangeRequest['items'][number];
+
+/** Items shown at a time (each update's differences need its base version: one request per item). */
+const PAGE = 50;
 type Fields = NonNullable<Item['threshold']>;
 
 export const FIELDS: (keyof Fields)[] = [
@@ -115,8 +118,9 @@ type Action =
   | { kind: 'schedule'; at: string }
   | { kind: 'cancel' };
 
-function run(id: string, action: Action) {
-  const path = { params: { path: { id } } };
+/** An action on the revision the person is reading (If-Match): never on one written since the page loaded. */
+function run(cr: ChangeRequest, action: Action) {
+  const path = { params: { path: { id: cr.id }, header: { 'If-Match': `"${cr.revision}"` } } };
   switch (action.kind) {
     case 'submit':
       return data(api.POST('/v1/admin/risk/change-requests/{id}/submit', path));
@@ -148,7 +152,7 @@ const names = (cr: ChangeRequest): string => {
 };
 
 /** The one primary action for the state the request is in, and the others beside it. */
-function Actions({ cr }: { cr: ChangeRequest }) {
+function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
   const { session } = useSession();
   const client = useQueryClient();
   const ids = useId();
@@ -156,7 +160,9 @@ function Actions({ cr }: { cr: ChangeRequest }) {
   const [confirming, setConfirming] = useState<'apply' | 'emergency' | 'cancel'>();
   const [at, setAt] = useState('');
   const action = useMutation({
-    mutationFn: (a: Action) => run(cr.id, a),
+    mutationFn: (a: Action) => run(cr, a),
+    // Refused (changed elsewhere, cancelled in another tab…): show the request as it is now.
+    onError: () => void client.invalidateQueries({ queryKey: ['change-request', cr.id] }),
     onSuccess: async (updated) => {
       setConfirming(undefined);
       client.setQueryData(['change-request', cr.id], updated);
@@ -168,7 +174,8 @@ function Actions({ cr }: { cr: ChangeRequest }) {
   const go = (a: Action) => () => {
     if (!busy) action.mutate(a);
   };
-  const noReview = whyNoReview(cr, session);
+  const noReview =
+    whyNoReview(cr, session) ?? (unread > 0 ? `Read every item first: ${unread} not shown yet.` : undefined);
   const editor = atLeast(session, 'editor');
   const closed = ['applied', 'rejected', 'cancelled'].includes(cr.state);
   const approvalsNeeded = Math.max(0, cr.approvals.required - cr.approvals.received.length);
@@ -180,17 +187,21 @@ function Actions({ cr }: { cr: ChangeRequest }) {
   return (
     <section aria-labelledby={`${ids}-actions`} className="actions">
       <h2 id={`${ids}-actions`}>What happens next</h2>
-      {cr.state === 'draft' || cr.state === 'conflicted' || cr.state === 'failed' ? (
+      {cr.state === 'draft' ? (
         <>
-          {cr.failure ? <p className="error-text">Not applied: {cr.failure}</p> : null}
-          <p>
-            {cr.state === 'draft'
-              ? 'A draft: nobody reviews it until it is submitted.'
-              : 'The thresholds it is based on moved: bring the items up to date through the API (PATCH) and submit it again.'}
-          </p>
+          <p>A draft: nobody reviews it until it is submitted.</p>
           <button type="button" className="primary" aria-disabled={busy || !editor} onClick={go({ kind: 'submit' })}>
             Submit for review
           </button>
+        </>
+      ) : null}
+      {cr.state === 'conflicted' || cr.state === 'failed' ? (
+        <>
+          {cr.failure ? <p className="error-text">Not applied: {cr.failure}</p> : null}
+          <p>
+            The thresholds it is based on moved since it was written: bring its items up to date through the API (PATCH,
+            see CHANGE_MANAGEMENT.md), then submit it again; or cancel it and propose the change afresh.
+          </p>
         </>
       ) : null}
       {cr.state === 'in_review' || (cr.state === 'applied' && cr.awaiting_review) ? (
@@ -245,8 +256,8 @@ function Actions({ cr }: { cr: ChangeRequest }) {
                 <button
                   type="button"
                   className="danger"
-                  aria-disabled={busy}
-                  onClick={go({ kind: 'apply', emergency: true })}
+                  aria-disabled={busy || unread > 0}
+                  onClick={unread > 0 ? undefined : go({ kind: 'apply', emergency: true })}
                 >
                   Apply as an emergency
                 </button>{' '}
@@ -333,8 +344,11 @@ export function ChangeRequestPage({ id }: { id: string }) {
   const request = useQuery({
     queryKey: ['change-request', id],
     queryFn: () => data(api.GET('/v1/admin/risk/change-requests/{id}', { params: { path: { id } } })),
+    // What a person approves must be what is stored: asked again whenever the page comes back into view.
+    staleTime: 0,
   });
   const cr = request.data;
+  const [shown, setShown] = useState(PAGE);
   return (
     <main id="main" className="request-page">
       <h1 tabIndex={-1}>{cr ? cr.title : 'Change request'}</h1>
@@ -361,11 +375,18 @@ export function ChangeRequestPage({ id }: { id: string }) {
                   {cr.items.length} item{cr.items.length === 1 ? '' : 's'}
                 </h2>
                 <ol className="items">
-                  {cr.items.slice(0, 200).map((item, i) => (
+                  {cr.items.slice(0, shown).map((item, i) => (
                     <ItemView key={i} item={item} />
                   ))}
                 </ol>
-                {cr.items.length > 200 ? <p className="muted">The first 200 items are shown.</p> : null}
+                {cr.items.length > shown ? (
+                  <p>
+                    {shown} of {cr.items.length} shown.{' '}
+                    <button type="button" onClick={() => setShown((n) => n + PAGE)}>
+                      Show {Math.min(PAGE, cr.items.length - shown)} more
+                    </button>
+                  </p>
+                ) : null}
               </section>
               <section aria-labelledby={`${ids}-impact`}>
                 <h2 id={`${ids}-impact`}>Impact</h2>
@@ -387,7 +408,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
               </section>
             </div>
             <div>
-              <Actions cr={cr} />
+              <Actions cr={cr} unread={Math.max(0, cr.items.length - shown)} />
               <section aria-labelledby={`${ids}-reviews`}>
                 <h2 id={`${ids}-reviews`}>Reviews</h2>
                 {cr.reviews.length === 0 ? (

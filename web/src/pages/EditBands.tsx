@@ -25,10 +25,15 @@ const itemOf = (t: Threshold, bands: Bands) => ({
 });
 
 /** A value that settles: `value` once it has not changed for `ms`. */
-function useSettled<T>(value: T, ms: number): T {
+function useSettled<T>(value: T | undefined, ms: number): T | undefined {
   const [settled, setSettled] = useState(value);
-  const key = JSON.stringify(value);
+  // `undefined` (nothing to weigh) settles at once: a stale proposal is never weighed after it is gone.
+  const key = value === undefined ? '' : JSON.stringify(value);
   useEffect(() => {
+    if (key === '') {
+      setSettled(undefined);
+      return;
+    }
     const timer = setTimeout(() => setSettled(JSON.parse(key) as T), ms);
     return () => clearTimeout(timer);
   }, [key, ms]);
@@ -37,7 +42,9 @@ function useSettled<T>(value: T, ms: number): T {
 
 function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: (id: string) => void }) {
   const ids = useId();
-  const [title, setTitle] = useState(`${t.name}: ${bandChanges(t.risk_levels, bands)}`.slice(0, 200));
+  // The title follows the bands until the person writes their own.
+  const [written, setWritten] = useState<string>();
+  const title = written ?? `${t.name}: ${bandChanges(t.risk_levels, bands)}`.slice(0, 200);
   const [reason, setReason] = useState('');
   const save = useMutation({
     mutationFn: () =>
@@ -48,7 +55,7 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: 
       ),
     onSuccess: (created) => onSaved(created.id),
   });
-  const short = reason.trim().length < 10;
+  const short = reason.trim().length < 10 || title.trim() === '';
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (!save.isPending && !short) save.mutate();
@@ -57,7 +64,13 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: 
     <form className="stack save" onSubmit={submit} aria-label="Save as change request">
       <div>
         <label htmlFor={`${ids}-title`}>Title</label>
-        <input id={`${ids}-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+        <input
+          id={`${ids}-title`}
+          value={title}
+          onChange={(e) => setWritten(e.target.value)}
+          maxLength={200}
+          required
+        />
       </div>
       <div>
         <label htmlFor={`${ids}-reason`}>Reason (required)</label>
@@ -71,8 +84,8 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: 
           required
         />
         <p id={`${ids}-why`} className="muted">
-          Why the bands change, in at least 10 characters: the reviewer reads it before approving, and auditors read it
-          later.
+          Why the bands change, in at least 10 characters (and a title): the reviewer reads it before approving, and
+          auditors read it later.
         </p>
       </div>
       <p className="muted">
@@ -177,6 +190,12 @@ export function EditBands({ id }: { id: string }) {
           </section>
           <section aria-labelledby={`${ids}-dist`}>
             <h2 id={`${ids}-dist`}>Scores of the last 30 days under these keys</h2>
+            <p className="muted">
+              Every case classified with {t.is_default ? `category ${t.category}` : 'these keys'}
+              {t.industry_code ? ` (industry codes starting with ${t.industry_code})` : ''}, including cases a more
+              specific threshold decides: coloured by the proposed bands, so they show where scores fall, not what this
+              threshold decides. The impact below counts exactly the cases whose level would change.
+            </p>
             <ErrorNotice error={distribution.error} onRetry={() => void distribution.refetch()} />
             {distribution.data ? (
               <div className="scale">

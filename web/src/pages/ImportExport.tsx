@@ -4,6 +4,7 @@ import { api, ApiError, data, type Threshold } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Link, useRouter } from '../router';
 import { differences, FIELDS } from './ChangeRequestPage';
+import type { ChangeRequest } from './ChangeRequests';
 import { changeLines } from './ThresholdPage';
 
 type Mode = 'upsert' | 'replace';
@@ -85,7 +86,14 @@ interface Checked {
   mode: Mode;
   counts: { created: number; updated: number; unchanged: number; deleted: number };
   differences: ImportDifference[];
+  /** The version of each stored threshold the differences were read against. */
+  versions: Map<string, number>;
+  /** The category defaults a replace would delete. */
+  defaultsDeleted: string[];
 }
+
+/** At most this many items in one change request (the API's limit). */
+const MOST_ITEMS = 1000;
 
 async function checkFile(file: File, mode: Mode): Promise<Checked> {
   let body: unknown;
@@ -107,37 +115,69 @@ async function checkFile(file: File, mode: Mode): Promise<Checked> {
     }),
   )) as Checked['counts'];
   const stored = await data(api.GET('/v1/admin/risk/threshold-export'));
-  return { fileName: file.name, body, mode, counts, ...importDifferences(stored, items, mode) };
+  const planned = importDifferences(stored, items, mode);
+  const deleted = new Set(planned.differences.filter((d) => d.op === 'delete').map((d) => d.id));
+  return {
+    fileName: file.name,
+    body,
+    mode,
+    counts,
+    ...planned,
+    versions: new Map(stored.map((t) => [t.id, t.version])),
+    defaultsDeleted: stored.filter((t) => t.is_default && t.is_active && deleted.has(t.id)).map((t) => t.name),
+  };
 }
 
 const OPS = { create: 'Create', update: 'Update', delete: 'Delete' } as const;
 
-function Propose({ checked }: { checked: Checked }) {
+/** Thrown when the thresholds moved between the check and the proposal: the person checks again. */
+class MovedSinceChecked extends Error {}
+
+function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }) {
   const ids = useId();
   const { navigate } = useRouter();
   const [title, setTitle] = useState(`Import of ${checked.fileName}`.slice(0, 200));
   const [reason, setReason] = useState('');
-  const short = reason.trim().length < 10;
+  const short = reason.trim().length < 10 || title.trim() === '';
   const propose = useMutation({
     mutationFn: async () => {
-      const draft = await data(
+      const draft = (await data(
         api.POST('/v1/admin/risk/threshold-import', {
           params: { query: { mode: checked.mode, as_change_request: true } },
           body: checked.body as never,
         }),
+      )) as ChangeRequest;
+      const discard = () =>
+        api.POST('/v1/admin/risk/change-requests/{id}/cancel', {
+          params: { path: { id: draft.id }, header: { 'If-Match': `"${draft.revision}"` } },
+        });
+      // The server plans the import again now: if a threshold moved since the check, its draft is not
+      // what the person was shown. Then it is withdrawn and the file checked again.
+      const moved = draft.items.some(
+        (item) => item.op !== 'create' && checked.versions.get(item.threshold_id) !== item.base_version,
       );
-      // The import's draft carries a placeholder reason: the person's own replaces it.
-      return data(
-        api.PATCH('/v1/admin/risk/change-requests/{id}', {
-          params: {
-            path: { id: (draft as { id: string }).id },
-            header: { 'If-Match': `"${(draft as { revision: number }).revision}"` },
-          },
-          body: { title: title.trim(), reason: reason.trim() },
-        }),
-      );
+      if (moved || draft.items.length !== checked.differences.length) {
+        await discard();
+        throw new MovedSinceChecked();
+      }
+      try {
+        // The import's draft carries a placeholder reason: the person's own replaces it.
+        return await data(
+          api.PATCH('/v1/admin/risk/change-requests/{id}', {
+            params: { path: { id: draft.id }, header: { 'If-Match': `"${draft.revision}"` } },
+            body: { title: title.trim(), reason: reason.trim() },
+          }),
+        );
+      } catch (error) {
+        // No draft left behind with the placeholder reason: the person tries again.
+        await discard();
+        throw error;
+      }
     },
     onSuccess: (cr) => navigate(`/change-requests/${cr.id}`),
+    onError: (error) => {
+      if (error instanceof MovedSinceChecked) onMoved();
+    },
   });
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -181,11 +221,13 @@ export function ImportExport() {
   const ids = useId();
   const [file, setFile] = useState<File>();
   const [mode, setMode] = useState<Mode>('upsert');
-  const check = useMutation({ mutationFn: () => checkFile(file!, mode) });
+  const check = useMutation({
+    mutationFn: async (_why: { moved: boolean }) => checkFile(file!, mode),
+  });
   const checked = check.data;
   const onCheck = (event: FormEvent): void => {
     event.preventDefault();
-    if (file && !check.isPending) check.mutate();
+    if (file && !check.isPending) check.mutate({ moved: false });
   };
   const changes = checked ? checked.counts.created + checked.counts.updated + checked.counts.deleted : 0;
   return (
@@ -257,6 +299,11 @@ export function ImportExport() {
         {checked ? (
           <section aria-labelledby={`${ids}-diff`} className="stack">
             <h3 id={`${ids}-diff`}>What importing {checked.fileName} would do</h3>
+            {check.variables?.moved ? (
+              <p className="warning">
+                Thresholds changed since the file was checked: here is what it would do now. Nothing was proposed.
+              </p>
+            ) : null}
             <p role="status">
               {checked.counts.created} to create, {checked.counts.updated} to update, {checked.counts.deleted} to
               delete, {checked.counts.unchanged} unchanged.
@@ -280,10 +327,23 @@ export function ImportExport() {
                 ))}
               </ol>
             ) : null}
+            {checked.counts.deleted > 0 ? (
+              <p className="warning">
+                This deletes {checked.counts.deleted} threshold{checked.counts.deleted === 1 ? '' : 's'}
+                {checked.defaultsDeleted.length
+                  ? `, among them the category default${checked.defaultsDeleted.length === 1 ? '' : 's'} ${checked.defaultsDeleted.join(', ')}: cases of ${checked.defaultsDeleted.length === 1 ? 'that category' : 'those categories'} no other threshold matches would get the built-in bands`
+                  : ''}
+                .
+              </p>
+            ) : null}
             {changes === 0 ? (
               <p>Nothing to propose: the file matches the thresholds as they are.</p>
+            ) : changes > MOST_ITEMS ? (
+              <p className="warning">
+                {changes} changes: one change request holds at most {MOST_ITEMS}. Split the file and propose each part.
+              </p>
             ) : (
-              <Propose checked={checked} />
+              <Propose checked={checked} onMoved={() => check.mutate({ moved: true })} />
             )}
           </section>
         ) : null}

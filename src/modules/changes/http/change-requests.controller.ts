@@ -119,19 +119,24 @@ export class ChangeRequestsController {
   @HttpCode(200)
   async submit(
     @Param('id', paramPipe('id', idParam)) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.answer(reply, await this.changes.submit(id));
+    return this.answer(reply, await this.changes.submit(id, expectedVersion(ifMatch)));
   }
 
   @Post(':id/reviews')
   async review(
     @Param('id', paramPipe('id', idParam)) id: string,
     @Body(bodyPipe(reviewBody)) body: ReviewBody,
+    @Headers('if-match') ifMatch: string | undefined,
     @WriteCtx() ctx: WriteContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.answer(reply, await this.changes.review(id, ctx.actor, body.decision, body.comment ?? null));
+    return this.answer(
+      reply,
+      await this.changes.review(id, ctx.actor, body.decision, body.comment ?? null, expectedVersion(ifMatch)),
+    );
   }
 
   @Post(':id/apply')
@@ -139,6 +144,7 @@ export class ChangeRequestsController {
   async apply(
     @Param('id', paramPipe('id', idParam)) id: string,
     @Body(bodyPipe(applyBody.optional())) body: ApplyBody | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
     @WriteCtx() ctx: WriteContext,
     @Req() request: FastifyRequest & { principal?: Principal },
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -147,7 +153,10 @@ export class ChangeRequestsController {
     if (emergency && !(request.principal && roleAtLeast(request.principal.role, 'admin'))) {
       throw new ForbiddenError('An emergency apply needs the admin role.');
     }
-    return this.answer(reply, await this.changes.apply(id, emergency ? 'emergency' : 'manual', ctx));
+    return this.answer(
+      reply,
+      await this.changes.apply(id, emergency ? 'emergency' : 'manual', ctx, undefined, expectedVersion(ifMatch)),
+    );
   }
 
   @Post(':id/schedule')
@@ -155,18 +164,20 @@ export class ChangeRequestsController {
   async schedule(
     @Param('id', paramPipe('id', idParam)) id: string,
     @Body(bodyPipe(scheduleBody)) body: ScheduleBody,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.answer(reply, await this.changes.schedule(id, new Date(body.at)));
+    return this.answer(reply, await this.changes.schedule(id, new Date(body.at), expectedVersion(ifMatch)));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(
     @Param('id', paramPipe('id', idParam)) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.answer(reply, await this.changes.cancel(id));
+    return this.answer(reply, await this.changes.cancel(id, expectedVersion(ifMatch)));
   }
 
   private answer(reply: FastifyReply, cr: ChangeRequest): unknown {
