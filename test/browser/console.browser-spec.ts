@@ -314,7 +314,10 @@ describe('the console in Chromium', () => {
     const panel = page.getByRole('region', { name: 'Impact' });
     const share = `${(impact.changed_share * 100).toFixed(1)} %`;
     await panel
-      .getByText(`${impact.changed} cases (${share}) of the last 30 days would change level`, { exact: false })
+      .getByText(
+        `${impact.changed} of the ${impact.observations} cases classified in the last 30 days (${share}) would change level`,
+        { exact: false },
+      )
       .waitFor();
     // The matrix: each transition's count, where its row and column meet.
     for (const t of impact.transitions as { from_level: string; to_level: string; count: number }[]) {
@@ -357,6 +360,9 @@ describe('the console in Chromium', () => {
     expect(await accessibilityProblems(maker)).toEqual([]);
     if (SHOTS) await maker.screenshot({ path: join(ROOT, 'docs/console/editor.png'), fullPage: true });
     await maker.getByRole('button', { name: 'Save as change request…' }).click();
+    // Without a reason nothing is sent, and the page says why beside the field.
+    await maker.getByRole('button', { name: 'Save as change request', exact: true }).click();
+    await maker.getByText('Write the reason first: at least 10 characters.').waitFor();
     await maker.getByLabel('Reason (required)').fill('Q4 loss review: medium-risk lenders defaulted at 70+.');
     await maker.getByRole('button', { name: 'Save as change request', exact: true }).click();
     await maker.getByRole('heading', { name: 'Financial default: high 75 → 70' }).waitFor();
@@ -423,6 +429,7 @@ describe('the console in Chromium', () => {
 
     // The author applies it (saying first what it changes); the list shows the new bands.
     await maker.goto(requestUrl);
+    await maker.getByText('Applying changes production: update Financial default.').waitFor();
     await maker.getByRole('button', { name: 'Apply…' }).click();
     await maker.getByText('Apply 1 item now? Classifications use the new bands at once.').waitFor();
     await maker.getByRole('button', { name: 'Apply now' }).click();

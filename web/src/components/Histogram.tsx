@@ -13,6 +13,13 @@ export function levelOf(score: number, bands: Bands): Level {
   return level;
 }
 
+/** The level(s) of a bin: "low", or "low and medium" when a cut-off falls inside it. */
+export function levelsOf(lower: number, width: number, bands: Bands): string {
+  const first = levelOf(lower, bands);
+  const last = levelOf(Math.min(100, lower + width - 0.005), bands);
+  return first === last ? first : `${first} to ${last}`;
+}
+
 /**
  * The observed scores as bars over 0-100, coloured by the level each bin starts in under the
  * proposed bands, with the current cut-offs as thin lines and the proposed ones as bold lines.
@@ -98,7 +105,7 @@ export function Histogram({
                     {b.lower}–{Math.min(100, b.lower + width)}
                   </td>
                   <td>{b.count.toLocaleString('en')}</td>
-                  <td>{levelOf(b.lower, proposed)}</td>
+                  <td>{levelsOf(b.lower, width, proposed)}</td>
                 </tr>
               ))}
             </tbody>

@@ -21,7 +21,7 @@ const base: Impact = {
 describe('the impact summary', () => {
   it('says how many cases of the window change level, and which way, largest first', () => {
     expect(impactHeadline(base, TODAY)).toBe(
-      '312 cases (4.1 %) of the last 30 days would change level: 280 medium → high, 32 low → medium.',
+      '312 of the 7,600 cases classified in the last 30 days (4.1 %) would change level: 280 medium → high, 32 low → medium.',
     );
     expect(movesOf(base)).toEqual([
       ['medium', 'high', 280],
@@ -34,12 +34,12 @@ describe('the impact summary', () => {
       'No cases were classified in the last 30 days, so there is nothing to weigh this change against.',
     );
     expect(impactHeadline({ ...base, changed: 0, changed_share: 0, transitions: [] }, TODAY)).toBe(
-      'None of the 7,600 cases of the last 30 days would change level.',
+      'None of the 7,600 cases classified in the last 30 days would change level.',
     );
     expect(percent(1 / 7600)).toBe('< 0.1 %');
   });
 
-  it('names a past window by its dates, and one case as one case', () => {
+  it('names a past window by its dates', () => {
     const old = {
       ...base,
       from: '2026-10-01',
@@ -49,7 +49,7 @@ describe('the impact summary', () => {
       transitions: [base.transitions[1]].map((t) => ({ ...t, count: 1 })),
     };
     expect(impactHeadline(old, TODAY)).toBe(
-      '1 case (< 0.1 %) of 2026-10-01 to 2026-10-31 would change level: 1 low → medium.',
+      '1 of the 7,600 cases classified from 2026-10-01 to 2026-10-31 (< 0.1 %) would change level: 1 low → medium.',
     );
   });
 
@@ -72,6 +72,6 @@ describe('the impact summary', () => {
         .getAllByRole('cell')
         .map((c) => c.textContent),
     ).toEqual(['32', '–']);
-    screen.getByText('Near the new high cut-off 70: 4 cases within 1 point below, 1 case within 1 point above.');
+    screen.getByText('Near the high cut-off at 70: 4 cases within 1 point below, 1 case within 1 point above.');
   });
 });

@@ -12,10 +12,10 @@ export function percent(share: number): string {
   return `${p.toFixed(1)} %`;
 }
 
-/** The window in words: "the last 30 days" when it is, else its dates. */
+/** The window in words: "in the last 30 days" when it ends today, else "from <date> to <date>". */
 export function windowWords(from: string, to: string, today = new Date().toISOString().slice(0, 10)): string {
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  return to === today ? `the last ${days} ${days === 1 ? 'day' : 'days'}` : `${from} to ${to}`;
+  return to === today ? `in the last ${days} ${days === 1 ? 'day' : 'days'}` : `from ${from} to ${to}`;
 }
 
 /** Transitions summed over categories, largest first: `[from, to, count]`. */
@@ -36,20 +36,37 @@ export function movesOf(impact: Pick<Impact, 'transitions'>): [Level, Level, num
  */
 export function impactHeadline(impact: Impact, today?: string): string {
   const window = windowWords(impact.from, impact.to, today);
+  const all = `${count(impact.observations)} classified ${window}`;
   if (impact.observations === 0) {
-    return `No cases were classified in ${window}, so there is nothing to weigh this change against.`;
+    return `No cases were classified ${window}, so there is nothing to weigh this change against.`;
   }
   if (impact.changed === 0) {
-    return `None of the ${count(impact.observations)} of ${window} would change level.`;
+    return `None of the ${all} would change level.`;
   }
   const moves = movesOf(impact)
     .map(([from, to, n]) => `${n.toLocaleString('en')} ${from} → ${to}`)
     .join(', ');
-  return `${count(impact.changed)} (${percent(impact.changed_share)}) of ${window} would change level: ${moves}.`;
+  // The share is of every case classified in the window (all categories): said, so it is not read as this threshold's.
+  return `${impact.changed.toLocaleString('en')} of the ${all} (${percent(impact.changed_share)}) would change level: ${moves}.`;
 }
 
 /** The impact report: its headline, and the transitions as a from × to matrix (a table, readable as text). */
-export function ImpactSummary({ impact, label = 'Impact' }: { impact: Impact; label?: string }) {
+export function ImpactSummary({
+  impact,
+  label = 'Impact',
+  movedCutoffs,
+  names = {},
+}: {
+  impact: Impact;
+  label?: string;
+  /** The cut-offs that move (when known): only those are "near" lines. */
+  movedCutoffs?: readonly string[];
+  /** Thresholds' names by id, to say which threshold a cut-off is of when there are several. */
+  names?: Readonly<Record<string, string>>;
+}) {
+  const near = impact.near_cutoffs.filter(
+    (n) => n.within_1_below + n.within_1_above > 0 && (!movedCutoffs || movedCutoffs.includes(n.level)),
+  );
   const moves = movesOf(impact);
   const cell = (from: Level, to: Level): number => moves.find(([f, t]) => f === from && t === to)?.[2] ?? 0;
   const rows = LEVELS.filter((from) => moves.some(([f]) => f === from));
@@ -82,16 +99,17 @@ export function ImpactSummary({ impact, label = 'Impact' }: { impact: Impact; la
           </tbody>
         </table>
       ) : null}
-      {impact.near_cutoffs.some((n) => n.within_1_below + n.within_1_above > 0) ? (
+      {near.length > 0 ? (
         <ul className="muted near">
-          {impact.near_cutoffs
-            .filter((n) => n.within_1_below + n.within_1_above > 0)
-            .map((n) => (
-              <li key={`${n.threshold_id}:${n.level}`}>
-                Near the new {n.level} cut-off {n.cutoff}: {count(n.within_1_below)} within 1 point below,{' '}
-                {count(n.within_1_above)} within 1 point above.
-              </li>
-            ))}
+          {near.map((n) => (
+            <li key={`${n.threshold_id}:${n.level}`}>
+              Near the {n.level} cut-off at {n.cutoff}
+              {new Set(near.map((x) => x.threshold_id)).size > 1
+                ? ` of ${names[n.threshold_id] ?? n.threshold_id}`
+                : ''}
+              : {count(n.within_1_below)} within 1 point below, {count(n.within_1_above)} within 1 point above.
+            </li>
+          ))}
         </ul>
       ) : null}
     </div>

@@ -145,11 +145,19 @@ function run(cr: ChangeRequest, action: Action) {
   }
 }
 
-/** What the items change, in a few words: "Financial default, Banks". */
-const names = (cr: ChangeRequest): string => {
-  const all = cr.items.map((i) => i.threshold?.name ?? i.threshold_id);
-  return all.length <= 3 ? all.join(', ') : `${all.slice(0, 3).join(', ')} and ${all.length - 3} more`;
-};
+const OP_WORDS = { create: 'create', update: 'update', delete: 'delete' } as const;
+
+/** What the items do, every one named with its action: "update Financial default; delete Banks". */
+export function itemWords(cr: Pick<ChangeRequest, 'items'>): string {
+  return cr.items.map((i) => `${OP_WORDS[i.op]} ${i.threshold?.name ?? i.threshold_id}`).join('; ');
+}
+
+/** How many of the items delete a threshold, said loudly when any does. */
+const deletions = (cr: ChangeRequest): number => cr.items.filter((i) => i.op === 'delete').length;
+
+/** Who rejected the current revision, if anyone did. */
+const rejectedBy = (cr: ChangeRequest): string | undefined =>
+  cr.reviews.find((r) => r.decision === 'reject' && r.revision === cr.revision)?.reviewer;
 
 /** The one primary action for the state the request is in, and the others beside it. */
 function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
@@ -250,7 +258,7 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
             confirming === 'emergency' ? (
               <div className="confirm" role="group" aria-label="Confirm the emergency apply">
                 <p>
-                  Apply now without the approvals? This changes production at once ({names(cr)}), is recorded as an
+                  Apply now without the approvals? This changes production at once ({itemWords(cr)}), is recorded as an
                   emergency, alerts on-call, and still needs a review afterwards.
                 </p>
                 <button
@@ -276,7 +284,13 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
       {cr.state === 'approved' ? (
         <>
           <p>
-            Approved by {cr.approvals.received.join(', ')}. Applying changes production: {names(cr)}.
+            Approved by {cr.approvals.received.join(', ')}. Applying changes production: {itemWords(cr)}.
+            {deletions(cr) > 0 ? (
+              <strong>
+                {' '}
+                It deletes {deletions(cr)} threshold{deletions(cr) === 1 ? '' : 's'}.
+              </strong>
+            ) : null}
           </p>
           {confirming === 'apply' ? (
             <div className="confirm" role="group" aria-label="Confirm the apply">
@@ -302,7 +316,7 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
             </button>
           )}
           <form onSubmit={schedule} className="schedule">
-            <label htmlFor={`${ids}-at`}>Or apply it at (your local time)</label>
+            <label htmlFor={`${ids}-at`}>Or apply it at (your local time, within a year)</label>
             <input id={`${ids}-at`} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />
             <button type="submit" aria-disabled={busy || !editor}>
               Schedule
@@ -313,6 +327,12 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
       {cr.state === 'scheduled' && cr.scheduled_for ? <p>Scheduled: it applies at {when(cr.scheduled_for)}.</p> : null}
       {cr.state === 'applied' && !cr.awaiting_review ? (
         <p>Applied{cr.applied_by ? ` by ${cr.applied_by}` : ''}.</p>
+      ) : null}
+      {cr.state === 'applied' && cr.emergency && rejectedBy(cr) ? (
+        <p className="warning">
+          Applied in an emergency, then rejected by {rejectedBy(cr)}: the thresholds stay as this request left them
+          until a reverting change request is applied. Propose it from each threshold's history (Restore this version…).
+        </p>
       ) : null}
       {cr.state === 'rejected' ? <p>Rejected: it will not be applied.</p> : null}
       {cr.state === 'cancelled' ? <p>Cancelled: it will not be applied.</p> : null}
@@ -358,7 +378,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
           <p>
             <span className={`state state-${cr.state}`}>{STATE_WORDS[cr.state]}</span>{' '}
             <span className="muted">
-              by {cr.created_by}, {when(cr.created_at)} · revision {cr.revision}
+              written by {cr.created_by}, {when(cr.created_at)} · revision {cr.revision}
               {cr.editors.length > 1 ? ` · edited by ${cr.editors.join(', ')}` : ''}
               {cr.ticket ? ` · ticket ${cr.ticket}` : ''}
               {cr.emergency ? ' · emergency' : ''}
@@ -392,7 +412,13 @@ export function ChangeRequestPage({ id }: { id: string }) {
                 <h2 id={`${ids}-impact`}>Impact</h2>
                 {cr.impact ? (
                   <>
-                    <ImpactSummary impact={cr.impact} label={`Impact of revision ${cr.impact.revision}`} />
+                    <ImpactSummary
+                      impact={cr.impact}
+                      label={`Impact of revision ${cr.impact.revision}`}
+                      names={Object.fromEntries(
+                        cr.items.map((i) => [i.threshold_id, i.threshold?.name ?? i.threshold_id]),
+                      )}
+                    />
                     <p className="muted">
                       Weighed when revision {cr.impact.revision} went to review, {when(cr.impact.computed_at)}: what
                       every reviewer sees.

@@ -6,6 +6,7 @@ import { BandEditor } from '../components/BandEditor';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Histogram } from '../components/Histogram';
 import { ImpactSummary } from '../components/ImpactSummary';
+import { ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
 import { BOUNDS, checkBands, typedOf, type TypedBands } from '../rules';
 import { appliesTo } from './ThresholdPage';
@@ -40,28 +41,29 @@ function useSettled<T>(value: T | undefined, ms: number): T | undefined {
   return settled;
 }
 
-function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: (id: string) => void }) {
+function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands | undefined; onSaved: (id: string) => void }) {
   const ids = useId();
   // The title follows the bands until the person writes their own.
   const [written, setWritten] = useState<string>();
-  const title = written ?? `${t.name}: ${bandChanges(t.risk_levels, bands)}`.slice(0, 200);
+  const title = written ?? `${t.name}: ${bandChanges(t.risk_levels, bands ?? t.risk_levels)}`.slice(0, 200);
   const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
   const save = useMutation({
-    mutationFn: () =>
+    mutationFn: (proposed: Bands) =>
       data(
         api.POST('/v1/admin/risk/change-requests', {
-          body: { title: title.trim(), reason: reason.trim(), items: [itemOf(t, bands)] },
+          body: { title: title.trim(), reason: reason.trim(), items: [itemOf(t, proposed)] },
         }),
       ),
     onSuccess: (created) => onSaved(created.id),
   });
-  const short = reason.trim().length < 10 || title.trim() === '';
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (!save.isPending && !short) save.mutate();
+    setTried(true);
+    if (!save.isPending && bands && !reasonTooShort(reason) && title.trim() !== '') save.mutate(bands);
   };
   return (
-    <form className="stack save" onSubmit={submit} aria-label="Save as change request">
+    <form className="stack save" onSubmit={submit} aria-label="Save as change request" noValidate>
       <div>
         <label htmlFor={`${ids}-title`}>Title</label>
         <input
@@ -69,34 +71,28 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands; onSaved: 
           value={title}
           onChange={(e) => setWritten(e.target.value)}
           maxLength={200}
+          aria-invalid={tried && title.trim() === '' ? true : undefined}
           required
         />
+        {tried && title.trim() === '' ? <p className="field-problem">Give the change a title.</p> : null}
       </div>
-      <div>
-        <label htmlFor={`${ids}-reason`}>Reason (required)</label>
-        <textarea
-          id={`${ids}-reason`}
-          rows={4}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          aria-describedby={`${ids}-why`}
-          maxLength={2000}
-          required
-        />
-        <p id={`${ids}-why`} className="muted">
-          Why the bands change, in at least 10 characters (and a title): the reviewer reads it before approving, and
-          auditors read it later.
-        </p>
-      </div>
+      <ReasonField
+        id={`${ids}-reason`}
+        rows={4}
+        value={reason}
+        onChange={setReason}
+        tried={tried}
+        hint="Why the bands change: the reviewer reads it before approving, and auditors read it later."
+      />
       <p className="muted">
         This saves a draft change request. Nothing changes until it is submitted, approved by someone else and applied.
       </p>
-      <button
-        type="submit"
-        className="primary"
-        aria-disabled={save.isPending || short}
-        aria-describedby={short ? `${ids}-why` : undefined}
-      >
+      {bands ? null : (
+        <p className="field-problem" role="status">
+          The bands above are not valid, or not changed: fix them to save.
+        </p>
+      )}
+      <button type="submit" className="primary" aria-disabled={save.isPending || !bands}>
         Save as change request
       </button>
       <ErrorNotice error={save.error} />
@@ -207,7 +203,9 @@ export function EditBands({ id }: { id: string }) {
           </section>
           <section aria-labelledby={`${ids}-impact`} aria-live="polite" aria-busy={impact.isFetching}>
             <h2 id={`${ids}-impact`}>Impact</h2>
-            {!changed ? (
+            {'errors' in checked ? (
+              <p className="muted">The bands as typed are not valid: fix them above to weigh the change.</p>
+            ) : !changed ? (
               <p className="muted">The impact of the change shows here once a cut-off moves.</p>
             ) : (
               <>
@@ -218,7 +216,10 @@ export function EditBands({ id }: { id: string }) {
                       impact.isFetching || JSON.stringify(weighed) !== JSON.stringify(valid) ? 'updating' : undefined
                     }
                   >
-                    <ImpactSummary impact={impact.data} />
+                    <ImpactSummary
+                      impact={impact.data}
+                      movedCutoffs={BOUNDS.filter((k) => t.risk_levels[k] !== weighed[k])}
+                    />
                   </div>
                 ) : (
                   <p className="muted">Weighing the change…</p>
@@ -226,14 +227,13 @@ export function EditBands({ id }: { id: string }) {
               </>
             )}
           </section>
-          {changed ? (
-            saving ? (
-              <SaveForm t={t} bands={valid!} onSaved={(cr) => navigate(`/change-requests/${cr}`)} />
-            ) : (
-              <button type="button" className="primary" onClick={() => setSaving(true)}>
-                Save as change request…
-              </button>
-            )
+          {/* Once open, the form stays (with what was typed) while the bands are being retyped. */}
+          {saving ? (
+            <SaveForm t={t} bands={changed ? valid : undefined} onSaved={(cr) => navigate(`/change-requests/${cr}`)} />
+          ) : changed ? (
+            <button type="button" className="primary" onClick={() => setSaving(true)}>
+              Save as change request…
+            </button>
           ) : null}
         </>
       ) : threshold.isPending ? (

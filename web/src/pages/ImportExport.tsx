@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiError, data, type Threshold } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
 import { differences, FIELDS } from './ChangeRequestPage';
 import type { ChangeRequest } from './ChangeRequests';
@@ -15,6 +16,8 @@ export interface ImportDifference {
   id: string | undefined;
   name: string;
   lines: string[];
+  /** Said loudly: the file holds an older version than the stored one, so importing undoes what came since. */
+  note?: string;
 }
 
 /** What the API fills in for a field an import item leaves out. */
@@ -67,8 +70,13 @@ export function importDifferences(
     const fields = fieldsOf(item);
     if (current) {
       const lines = changeLines(differences(fieldsOf(current as unknown as Record<string, unknown>), fields));
+      const from = typeof item.version === 'number' ? item.version : undefined;
+      const note =
+        from !== undefined && from < current.version
+          ? `The file holds version ${from}; the threshold is at version ${current.version} now: importing undoes what changed since.`
+          : undefined;
       if (lines.length === 0) unchanged += 1;
-      else out.push({ op: 'update', id, name: current.name, lines });
+      else out.push({ op: 'update', id, name: current.name, lines, ...(note ? { note } : {}) });
     } else {
       const created = Object.fromEntries(FIELDS.map((f) => [f, { from: null, to: fields[f] }]));
       out.push({ op: 'create', id, name: String(fields.name ?? '(no name)'), lines: changeLines(created) });
@@ -138,7 +146,8 @@ function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }
   const { navigate } = useRouter();
   const [title, setTitle] = useState(`Import of ${checked.fileName}`.slice(0, 200));
   const [reason, setReason] = useState('');
-  const short = reason.trim().length < 10 || title.trim() === '';
+  const [tried, setTried] = useState(false);
+  const short = reasonTooShort(reason) || title.trim() === '';
   const propose = useMutation({
     mutationFn: async () => {
       const draft = (await data(
@@ -181,34 +190,28 @@ function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }
   });
   const submit = (event: FormEvent): void => {
     event.preventDefault();
+    setTried(true);
     if (!propose.isPending && !short) propose.mutate();
   };
   return (
-    <form className="stack" onSubmit={submit} aria-label="Propose as a change request">
+    <form className="stack" onSubmit={submit} aria-label="Propose as a change request" noValidate>
       <div>
         <label htmlFor={`${ids}-title`}>Title</label>
         <input id={`${ids}-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+        {tried && title.trim() === '' ? <p className="field-problem">Give the change a title.</p> : null}
       </div>
-      <div>
-        <label htmlFor={`${ids}-reason`}>Reason (required)</label>
-        <textarea
-          id={`${ids}-reason`}
-          rows={3}
-          value={reason}
-          maxLength={2000}
-          onChange={(e) => setReason(e.target.value)}
-          aria-describedby={`${ids}-why`}
-          required
-        />
-        <p id={`${ids}-why`} className="muted">
-          Why these thresholds change, in at least 10 characters: the reviewer reads it before approving.
-        </p>
-      </div>
+      <ReasonField
+        id={`${ids}-reason`}
+        value={reason}
+        onChange={setReason}
+        tried={tried}
+        hint="Why these thresholds change: the reviewer reads it before approving."
+      />
       <p className="muted">
         This saves a draft change request holding these differences. Nothing changes until it is submitted, approved by
         someone else and applied.
       </p>
-      <button type="submit" className="primary" aria-disabled={propose.isPending || short}>
+      <button type="submit" className="primary" aria-disabled={propose.isPending}>
         Propose as a change request
       </button>
       <ErrorNotice error={propose.error} />
@@ -316,6 +319,7 @@ export function ImportExport() {
                       <strong>{OPS[d.op]}</strong>{' '}
                       {d.op === 'create' || !d.id ? d.name : <Link to={`/thresholds/${d.id}`}>{d.name}</Link>}
                     </p>
+                    {d.note ? <p className="warning">{d.note}</p> : null}
                     {d.lines.length ? (
                       <ul className="changes">
                         {d.lines.map((line) => (

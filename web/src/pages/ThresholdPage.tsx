@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link } from '../router';
 import { atLeast, useSession } from '../session';
 
@@ -61,6 +62,7 @@ function RestoreForm({
 }) {
   const field = useId();
   const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
   const restore = useMutation({
     mutationFn: () =>
       data(
@@ -73,12 +75,19 @@ function RestoreForm({
   });
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (!restore.isPending) restore.mutate();
+    setTried(true);
+    if (!restore.isPending && !reasonTooShort(reason)) restore.mutate();
   };
   return (
-    <form onSubmit={submit} className="stack restore">
-      <label htmlFor={field}>Why bring version {version} back?</label>
-      <textarea id={field} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} required />
+    <form onSubmit={submit} className="stack restore" noValidate>
+      <ReasonField
+        id={field}
+        label={`Why bring version ${version} back?`}
+        value={reason}
+        onChange={setReason}
+        tried={tried}
+        hint="The reviewer reads it before approving, and auditors later."
+      />
       <p className="muted">
         This makes a draft change request. Nothing changes until it is submitted, approved by someone else and applied.
       </p>
