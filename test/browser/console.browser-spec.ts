@@ -411,7 +411,7 @@ describe('the console in Chromium', () => {
     await checker.getByRole('button', { name: 'Approve' }).click();
     await checker
       .getByRole('alert')
-      .getByText(/changed since it was read/)
+      .getByText(/changed since this page showed it, so nothing was done/)
       .waitFor();
     await checker.getByText('Q4 loss review: medium-risk lenders defaulted at 70+ (see the loss file).').waitFor();
     await checker

@@ -17,13 +17,26 @@ export function fieldName(pointer: string): string {
  * An error as the API gave it: its detail, each invalid field, and the request id to quote when
  * reporting it (with a copy button). `onRetry` adds a Retry button.
  */
-export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorNotice({
+  error,
+  onRetry,
+  plain,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  /** Words for a person in place of the API's detail, for statuses a page knows (the request id stays). */
+  plain?: Partial<Record<number, string>>;
+}) {
   const [copied, setCopied] = useState(false);
   if (!error) return null;
   const apiError = error instanceof ApiError ? error : undefined;
   return (
     <div role="alert" className="error">
-      <p>{apiError ? apiError.detail : 'The service could not be reached. Check the connection and try again.'}</p>
+      <p>
+        {apiError
+          ? (plain?.[apiError.status] ?? apiError.detail)
+          : 'The service could not be reached. Check the connection and try again.'}
+      </p>
       {apiError && apiError.errors.length > 0 ? (
         <ul>
           {apiError.errors.map((e) => (

@@ -353,7 +353,12 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
           </button>
         )
       ) : null}
-      <ErrorNotice error={action.error} />
+      <ErrorNotice
+        error={action.error}
+        plain={{
+          412: 'This request changed since this page showed it, so nothing was done. It is shown again as it is now: read it before you act.',
+        }}
+      />
     </section>
   );
 }

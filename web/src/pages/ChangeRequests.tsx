@@ -58,7 +58,8 @@ export function ChangeRequests() {
   const { location } = useRouter();
   const asked = location.search.get('tab');
   const tab: Tab = TABS.some((t) => t.id === asked) ? (asked as Tab) : 'review';
-  const state = location.search.get('state') ?? '';
+  const askedState = location.search.get('state') ?? '';
+  const state = Object.hasOwn(STATE_WORDS, askedState) ? (askedState as State) : '';
   const list = useQuery({
     queryKey: ['change-requests', tab, state, session?.principal],
     queryFn: () =>
@@ -69,7 +70,7 @@ export function ChangeRequests() {
               limit: 100,
               ...(tab === 'review' ? { awaiting_review_by: 'me' as const } : {}),
               ...(tab === 'mine' ? { created_by: session!.principal } : {}),
-              ...(state && tab !== 'review' ? { state: state as State } : {}),
+              ...(state && tab !== 'review' ? { state } : {}),
             },
           },
         }),
