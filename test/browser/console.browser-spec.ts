@@ -205,6 +205,12 @@ describe('the console in Chromium', () => {
     expect(await scrollsSideways(page)).toBe(false);
     await page.reload();
     await page.getByRole('heading', { name: 'Classify a score' }).waitFor();
+    // A reader's deep link to an editor's or an admin's page: said in words, nothing of it loaded.
+    await page.goto(`${base}/console/change-requests`);
+    await page.getByRole('heading', { name: 'For the editor role' }).waitFor();
+    expect(await page.title()).toBe('For the editor role – Risk thresholds');
+    expect(await page.getByRole('link', { name: /^Change requests/ }).count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect(unexpected(trouble.list())).toEqual([]);
     await page.close();
   });

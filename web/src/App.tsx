@@ -41,14 +41,16 @@ const placeOf = (path: string): { title: string; under?: string } =>
 
 const titleOf = (path: string): string => placeOf(path).title;
 
+/** The role a page needs, as the API's routes behind it do. */
+const roleFor = (path: string): 'editor' | 'admin' | undefined =>
+  PAGES.find((p) => p.path === path)?.role ?? (EDIT_PAGE.test(path) || REQUEST_PAGE.test(path) ? 'editor' : undefined);
+
 function Page({ path, session }: { path: string; session: Session }) {
   if (path === '/classify') return <Classify />;
   const threshold = THRESHOLD_PAGE.exec(path);
   if (threshold) return <ThresholdPage id={threshold[1]} />;
   if (path === '/' || path === '/thresholds') return <Thresholds />;
-  const needs =
-    PAGES.find((p) => p.path === path)?.role ??
-    (EDIT_PAGE.test(path) || REQUEST_PAGE.test(path) ? 'editor' : undefined);
+  const needs = roleFor(path);
   if (needs && !atLeast(session, needs)) {
     return (
       <main id="main">
@@ -92,7 +94,12 @@ export function App() {
   });
   // A new page (or signing in): its title, and focus on its heading so a screen reader announces it.
   const first = useRef(true);
-  const where = session ? titleOf(location.path) : 'Sign in';
+  const needs = roleFor(location.path);
+  const where = !session
+    ? 'Sign in'
+    : needs && !atLeast(session, needs)
+      ? `For the ${needs} role`
+      : titleOf(location.path);
   useEffect(() => {
     if (loading) return;
     document.title = `${where} – Risk thresholds`;

@@ -49,6 +49,27 @@ export function LevelLegend() {
   );
 }
 
+/** The levels' coloured segments, for an SVG of width 100 (the bar here, the band editor's too). */
+export function Segments({ bands, height }: { bands: Bands; height: number }) {
+  return (
+    <>
+      {segments(bands).map((s) => (
+        <rect
+          key={s.level}
+          className={`level-${s.level}`}
+          x={s.from}
+          y={0}
+          width={s.to - s.from}
+          height={height}
+          stroke="#fff"
+          strokeWidth={0.4}
+          vectorEffect="non-scaling-stroke"
+        />
+      ))}
+    </>
+  );
+}
+
 /**
  * A threshold's bands as a 0-100 bar: one colour per level (the same everywhere), the cut-off
  * numbers printed under it (never colour alone), an optional score marked on it.
@@ -61,19 +82,7 @@ export function BandBar({ bands, score, large = false }: { bands: Bands; score?:
     <div className={large ? 'band-bar large' : 'band-bar'}>
       <svg role="img" viewBox={`0 0 100 ${height}`} preserveAspectRatio="none" width="100%" height={height}>
         <title>{title}</title>
-        {segments(bands).map((s) => (
-          <rect
-            key={s.level}
-            className={`level-${s.level}`}
-            x={s.from}
-            y={0}
-            width={s.to - s.from}
-            height={height}
-            stroke="#fff"
-            strokeWidth={0.4}
-            vectorEffect="non-scaling-stroke"
-          />
-        ))}
+        <Segments bands={bands} height={height} />
         {score === undefined ? null : (
           <rect
             className="score-mark"

@@ -1,6 +1,6 @@
 import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { BOUNDS, dragHandle, limitsOf, moveHandle, type Bound, type TypedBands } from '../rules';
-import { segments, type Bands } from './BandBar';
+import { Segments, type Bands } from './BandBar';
 
 /**
  * The bands as a bar with four handles (low, medium, high, critical) and four number inputs in
@@ -38,19 +38,7 @@ export function BandEditor({
     <div className="band-editor">
       <div className="editor-bar" ref={bar}>
         <svg aria-hidden="true" viewBox="0 0 100 28" preserveAspectRatio="none" width="100%" height={28}>
-          {segments(bands).map((s) => (
-            <rect
-              key={s.level}
-              className={`level-${s.level}`}
-              x={s.from}
-              y={0}
-              width={s.to - s.from}
-              height={28}
-              stroke="#fff"
-              strokeWidth={0.4}
-              vectorEffect="non-scaling-stroke"
-            />
-          ))}
+          <Segments bands={bands} height={28} />
         </svg>
         {BOUNDS.map((key) => {
           const { min, max } = limitsOf(bands, key);
