@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const generated = app.get(ApiKeyRegistry).generatedKey;
   new Logger('Bootstrap').log(
-    `listening on http://${config.http.host}:${config.http.port} (docs at /docs)` +
+    `listening on http://${config.http.host}:${config.http.port} (docs at /docs; the console at http://localhost:${config.http.port}/console/)` +
       (generated ? `; admin key for this process: ${generated}` : ''),
   );
 }

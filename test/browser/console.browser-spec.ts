@@ -321,7 +321,7 @@ describe('the console in Chromium', () => {
     const share = `${(impact.changed_share * 100).toFixed(1)} %`;
     await panel
       .getByText(
-        `${impact.changed} of the ${impact.observations} cases classified in the last 30 days (${share}) would change level`,
+        `${impact.changed} of the ${impact.observations} cases classified in the last 30 days in every category (${share}) would change level`,
         { exact: false },
       )
       .waitFor();
@@ -435,7 +435,7 @@ describe('the console in Chromium', () => {
 
     // The author applies it (saying first what it changes); the list shows the new bands.
     await maker.goto(requestUrl);
-    await maker.getByText('Applying changes production: update Financial default.').waitFor();
+    await maker.getByText('Applying it changes the thresholds in force: update Financial default.').waitFor();
     await maker.getByRole('button', { name: 'Apply…' }).click();
     await maker.getByText('Apply 1 item now? Classifications use the new bands at once.').waitFor();
     await maker.getByRole('button', { name: 'Apply now' }).click();

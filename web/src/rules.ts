@@ -29,13 +29,20 @@ export function checkBands(typed: TypedBands): { bands: Bands } | { errors: Part
   const errors: Partial<Record<Bound, string>> = {};
   for (const v of result.violations) {
     const key = v.field.replace(/^\//, '') as Bound;
-    if (BOUNDS.includes(key) && errors[key] === undefined) errors[key] = v.message;
+    if (BOUNDS.includes(key) && errors[key] === undefined) {
+      // Text that is not a plain number: said in the words a person typing needs.
+      errors[key] = typeof input[key] === 'string' ? 'must be a number like 55 or 55.5' : v.message;
+    }
   }
   return { errors };
 }
 
+/** A number as people write it: never an exponent (1e-7 is 0.0000001). */
+export const showNumber = (n: number): string =>
+  n.toLocaleString('en', { useGrouping: false, maximumFractionDigits: 20 });
+
 export const typedOf = (bands: Bands): TypedBands =>
-  Object.fromEntries(BOUNDS.map((k) => [k, String(bands[k])])) as TypedBands;
+  Object.fromEntries(BOUNDS.map((k) => [k, showNumber(bands[k])])) as TypedBands;
 
 /** Where a handle may go: strictly between its neighbours (handles never cross or touch), within 0-100. */
 export function limitsOf(bands: Bands, key: Bound): { min: number; max: number } {

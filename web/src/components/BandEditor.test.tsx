@@ -43,7 +43,7 @@ describe("the band editor's validation (the server's own rules)", () => {
       errors: { critical: 'must be greater than high (95)' },
     });
     expect(checkBands({ low: '', medium: '50', high: 'abc', critical: '101' })).toEqual({
-      errors: { low: 'is required', high: 'must be a finite number', critical: 'must be at most 100' },
+      errors: { low: 'is required', high: 'must be a number like 55 or 55.5', critical: 'must be at most 100' },
     });
     expect(checkBands({ low: '-1', medium: '50', high: '75', critical: '90' })).toEqual({
       errors: { low: 'must be at least 0' },
@@ -51,9 +51,9 @@ describe("the band editor's validation (the server's own rules)", () => {
     // Plain decimals only: what nobody writes for a cut-off is refused, not read.
     expect(checkBands({ low: '1e-301', medium: '0x10', high: '75', critical: 'Infinity' })).toEqual({
       errors: {
-        low: 'must be a finite number',
-        medium: 'must be a finite number',
-        critical: 'must be a finite number',
+        low: 'must be a number like 55 or 55.5',
+        medium: 'must be a number like 55 or 55.5',
+        critical: 'must be a number like 55 or 55.5',
       },
     });
   });

@@ -1,5 +1,5 @@
 import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
-import { BOUNDS, dragHandle, limitsOf, moveHandle, type Bound, type TypedBands } from '../rules';
+import { BOUNDS, dragHandle, limitsOf, moveHandle, showNumber, type Bound, type TypedBands } from '../rules';
 import { Segments, type Bands } from './BandBar';
 
 /**
@@ -53,7 +53,7 @@ export function BandEditor({
               aria-valuemin={Math.min(min, bands[key])}
               aria-valuemax={Math.max(max, bands[key])}
               aria-valuenow={bands[key]}
-              aria-valuetext={`${key} from ${bands[key]}`}
+              aria-valuetext={`${key} from ${showNumber(bands[key])}`}
               onKeyDown={onKey(key)}
               onPointerDown={(event) => {
                 event.currentTarget.setPointerCapture(event.pointerId);
@@ -64,7 +64,7 @@ export function BandEditor({
                   onBands(dragHandle(bands, key, pointAt(event)));
               }}
             >
-              <span>{bands[key]}</span>
+              <span>{showNumber(bands[key])}</span>
             </div>
           );
         })}

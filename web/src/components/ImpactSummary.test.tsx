@@ -21,7 +21,7 @@ const base: Impact = {
 describe('the impact summary', () => {
   it('says how many cases of the window change level, and which way, largest first', () => {
     expect(impactHeadline(base, TODAY)).toBe(
-      '312 of the 7,600 cases classified in the last 30 days (4.1 %) would change level: 280 medium → high, 32 low → medium.',
+      '312 of the 7,600 cases classified in the last 30 days in every category (4.1 %) would change level: 280 medium → high, 32 low → medium.',
     );
     expect(movesOf(base)).toEqual([
       ['medium', 'high', 280],
@@ -34,7 +34,7 @@ describe('the impact summary', () => {
       'No cases were classified in the last 30 days, so there is nothing to weigh this change against.',
     );
     expect(impactHeadline({ ...base, changed: 0, changed_share: 0, transitions: [] }, TODAY)).toBe(
-      'None of the 7,600 cases classified in the last 30 days would change level.',
+      'None of the 7,600 cases classified in the last 30 days in every category would change level.',
     );
     expect(percent(1 / 7600)).toBe('< 0.1 %');
   });
@@ -49,7 +49,7 @@ describe('the impact summary', () => {
       transitions: [base.transitions[1]].map((t) => ({ ...t, count: 1 })),
     };
     expect(impactHeadline(old, TODAY)).toBe(
-      '1 of the 7,600 cases classified from 2026-10-01 to 2026-10-31 (< 0.1 %) would change level: 1 low → medium.',
+      '1 of the 7,600 cases classified from 2026-10-01 to 2026-10-31 in every category (< 0.1 %) would change level: 1 low → medium.',
     );
   });
 

@@ -36,7 +36,7 @@ export function movesOf(impact: Pick<Impact, 'transitions'>): [Level, Level, num
  */
 export function impactHeadline(impact: Impact, today?: string): string {
   const window = windowWords(impact.from, impact.to, today);
-  const all = `${count(impact.observations)} classified ${window}`;
+  const all = `${count(impact.observations)} classified ${window} in every category`;
   if (impact.observations === 0) {
     return `No cases were classified ${window}, so there is nothing to weigh this change against.`;
   }
@@ -98,6 +98,9 @@ export function ImpactSummary({
             ))}
           </tbody>
         </table>
+      ) : null}
+      {near.length > 0 && !movedCutoffs ? (
+        <p className="muted">Cases near each cut-off the items set, moved or not:</p>
       ) : null}
       {near.length > 0 ? (
         <ul className="muted near">

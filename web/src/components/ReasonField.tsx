@@ -1,7 +1,10 @@
 /** The least a reason may hold (the API's rule for change requests and restores). */
 export const REASON_MIN = 10;
 
-export const reasonTooShort = (reason: string): boolean => reason.trim().length < REASON_MIN;
+/** Characters as the API counts them (code points: an emoji is one). */
+const characters = (text: string): number => [...text.trim()].length;
+
+export const reasonTooShort = (reason: string): boolean => characters(reason) < REASON_MIN;
 
 /**
  * The reason for a change: required, at least 10 characters, explained (reviewers and auditors read
@@ -24,7 +27,7 @@ export function ReasonField({
   tried: boolean;
   rows?: number;
 }) {
-  const length = value.trim().length;
+  const length = characters(value);
   const problem = tried && length < REASON_MIN;
   return (
     <div>

@@ -182,8 +182,10 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
   const go = (a: Action) => () => {
     if (!busy) action.mutate(a);
   };
-  const noReview =
-    whyNoReview(cr, session) ?? (unread > 0 ? `Read every item first: ${unread} not shown yet.` : undefined);
+  const cannotReview = whyNoReview(cr, session);
+  const unreadWhy = unread > 0 ? `Read every item first: ${unread} not shown yet.` : undefined;
+  // Approving (or an emergency apply) waits until every item was shown; a reject does not need to.
+  const noReview = cannotReview ?? unreadWhy;
   const editor = atLeast(session, 'editor');
   const closed = ['applied', 'rejected', 'cancelled'].includes(cr.state);
   const approvalsNeeded = Math.max(0, cr.approvals.required - cr.approvals.received.length);
@@ -207,8 +209,8 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
         <>
           {cr.failure ? <p className="error-text">Not applied: {cr.failure}</p> : null}
           <p>
-            The thresholds it is based on moved since it was written: bring its items up to date through the API (PATCH,
-            see CHANGE_MANAGEMENT.md), then submit it again; or cancel it and propose the change afresh.
+            It could not be applied as it stands (the reason is above): bring its items up to date through the API
+            (PATCH, see CHANGE_MANAGEMENT.md), then submit it again; or cancel it and propose the change afresh.
           </p>
         </>
       ) : null}
@@ -242,9 +244,9 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
             </button>
             <button
               type="button"
-              aria-disabled={busy || noReview !== undefined}
-              aria-describedby={noReview ? `${ids}-why` : undefined}
-              onClick={noReview ? undefined : go({ kind: 'review', decision: 'reject', comment })}
+              aria-disabled={busy || cannotReview !== undefined}
+              aria-describedby={cannotReview ? `${ids}-why` : undefined}
+              onClick={cannotReview ? undefined : go({ kind: 'review', decision: 'reject', comment })}
             >
               Reject
             </button>
@@ -274,9 +276,21 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
                 </button>
               </div>
             ) : (
-              <button type="button" onClick={() => setConfirming('emergency')}>
-                Emergency apply…
-              </button>
+              <>
+                <button
+                  type="button"
+                  aria-disabled={unread > 0}
+                  aria-describedby={unread > 0 ? `${ids}-unread` : undefined}
+                  onClick={unread > 0 ? undefined : () => setConfirming('emergency')}
+                >
+                  Emergency apply…
+                </button>
+                {unread > 0 && cannotReview ? (
+                  <p id={`${ids}-unread`} className="why">
+                    {unreadWhy}
+                  </p>
+                ) : null}
+              </>
             )
           ) : null}
         </>
@@ -284,7 +298,10 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
       {cr.state === 'approved' ? (
         <>
           <p>
-            Approved by {cr.approvals.received.join(', ')}. Applying changes production: {itemWords(cr)}.
+            {cr.approvals.received.length
+              ? `Approved by ${cr.approvals.received.join(', ')}.`
+              : 'No approval was required: this service applies change requests without review (CHANGE_APPROVALS is 0).'}{' '}
+            Applying it changes the thresholds in force: {itemWords(cr)}.
             {deletions(cr) > 0 ? (
               <strong>
                 {' '}
@@ -331,7 +348,8 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
       {cr.state === 'applied' && cr.emergency && rejectedBy(cr) ? (
         <p className="warning">
           Applied in an emergency, then rejected by {rejectedBy(cr)}: the thresholds stay as this request left them
-          until a reverting change request is applied. Propose it from each threshold's history (Restore this version…).
+          until a reverting change request is applied. Propose it: Restore this version… on the history of each
+          threshold it updated or deleted; a threshold it created is deleted by a change request through the API.
         </p>
       ) : null}
       {cr.state === 'rejected' ? <p>Rejected: it will not be applied.</p> : null}
@@ -369,8 +387,10 @@ export function ChangeRequestPage({ id }: { id: string }) {
   const request = useQuery({
     queryKey: ['change-request', id],
     queryFn: () => data(api.GET('/v1/admin/risk/change-requests/{id}', { params: { path: { id } } })),
-    // What a person approves must be what is stored: asked again whenever the page comes back into view.
+    // What a person approves must be what is stored: asked again whenever the page comes back into view
+    // (and every action names the revision shown, so a change in between is refused, not approved).
     staleTime: 0,
+    refetchOnWindowFocus: true,
   });
   const cr = request.data;
   const [shown, setShown] = useState(PAGE);

@@ -137,7 +137,11 @@ export function ChangeRequests() {
                   </td>
                   <td data-label="Items">{cr.items.length}</td>
                   <td data-label="Impact">
-                    {cr.impact ? impactHeadline(cr.impact) : <span className="muted">not weighed yet</span>}
+                    {cr.impact ? (
+                      `${cr.state === 'in_review' ? '' : 'At review: '}${impactHeadline(cr.impact)}`
+                    ) : (
+                      <span className="muted">not weighed yet</span>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -8,13 +8,13 @@ import { Histogram } from '../components/Histogram';
 import { ImpactSummary } from '../components/ImpactSummary';
 import { ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
-import { BOUNDS, checkBands, typedOf, type TypedBands } from '../rules';
+import { BOUNDS, checkBands, showNumber, typedOf, type TypedBands } from '../rules';
 import { appliesTo } from './ThresholdPage';
 
 /** The bands' changes in words: "high 75 → 70, critical 90 → 92". */
 export const bandChanges = (from: Bands, to: Bands): string =>
   BOUNDS.filter((k) => from[k] !== to[k])
-    .map((k) => `${k} ${from[k]} → ${to[k]}`)
+    .map((k) => `${k} ${showNumber(from[k])} → ${showNumber(to[k])}`)
     .join(', ');
 
 /** The item a change of bands is, for the impact endpoint and the change request alike. */
@@ -85,7 +85,8 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands | undefine
         hint="Why the bands change: the reviewer reads it before approving, and auditors read it later."
       />
       <p className="muted">
-        This saves a draft change request. Nothing changes until it is submitted, approved by someone else and applied.
+        This saves a draft change request. Nothing changes until it is submitted, approved by someone else (where this
+        service requires approvals) and applied.
       </p>
       {bands ? null : (
         <p className="field-problem" role="status">

@@ -96,8 +96,31 @@ interface Checked {
   differences: ImportDifference[];
   /** The version of each stored threshold the differences were read against. */
   versions: Map<string, number>;
-  /** The category defaults a replace would delete. */
+  /** The category defaults a replace would delete, leaving their category with no active default. */
   defaultsDeleted: string[];
+}
+
+/** Whether a draft's items are exactly the differences shown: each threshold with the same action, based on the version read. */
+export function sameAsChecked(
+  items: readonly { op: string; threshold_id: string; base_version: number | null }[],
+  checked: Pick<Checked, 'differences' | 'versions'>,
+): boolean {
+  if (items.length !== checked.differences.length) return false;
+  const shown = new Map(checked.differences.filter((d) => d.id).map((d) => [d.id!, d.op]));
+  const unnamed = checked.differences.filter((d) => !d.id).length;
+  let unnamedInDraft = 0;
+  for (const item of items) {
+    const op = shown.get(item.threshold_id);
+    if (op === undefined) {
+      // A create under an id the file did not give (the file's item had none).
+      if (item.op !== 'create') return false;
+      unnamedInDraft += 1;
+      continue;
+    }
+    if (op !== item.op) return false;
+    if (item.op !== 'create' && checked.versions.get(item.threshold_id) !== item.base_version) return false;
+  }
+  return unnamedInDraft === unnamed;
 }
 
 /** At most this many items in one change request (the API's limit). */
@@ -125,6 +148,10 @@ async function checkFile(file: File, mode: Mode): Promise<Checked> {
   const stored = await data(api.GET('/v1/admin/risk/threshold-export'));
   const planned = importDifferences(stored, items, mode);
   const deleted = new Set(planned.differences.filter((d) => d.op === 'delete').map((d) => d.id));
+  // A category keeps a default when the file holds an active one for it.
+  const keptDefaults = new Set(
+    items.filter((i) => i.is_default === true && i.is_active !== false).map((i) => String(i.category)),
+  );
   return {
     fileName: file.name,
     body,
@@ -132,7 +159,9 @@ async function checkFile(file: File, mode: Mode): Promise<Checked> {
     counts,
     ...planned,
     versions: new Map(stored.map((t) => [t.id, t.version])),
-    defaultsDeleted: stored.filter((t) => t.is_default && t.is_active && deleted.has(t.id)).map((t) => t.name),
+    defaultsDeleted: stored
+      .filter((t) => t.is_default && t.is_active && deleted.has(t.id) && !keptDefaults.has(t.category))
+      .map((t) => t.name),
   };
 }
 
@@ -141,11 +170,36 @@ const OPS = { create: 'Create', update: 'Update', delete: 'Delete' } as const;
 /** Thrown when the thresholds moved between the check and the proposal: the person checks again. */
 class MovedSinceChecked extends Error {}
 
-function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }) {
+/** A draft that could not be withdrawn: the person is sent to it. */
+class DraftLeftBehind extends Error {
+  constructor(readonly id: string) {
+    super(`A draft was left behind (change request ${id}): open it from Change requests, Mine, and cancel it.`);
+  }
+}
+
+/** What the person wrote for the proposal: kept by the page, so a re-check does not lose it. */
+interface Words {
+  title: string;
+  reason: string;
+}
+
+function Propose({
+  checked,
+  onMoved,
+  words,
+  onWords,
+}: {
+  checked: Checked;
+  onMoved: () => void;
+  words: Words;
+  onWords: (words: Words) => void;
+}) {
   const ids = useId();
   const { navigate } = useRouter();
-  const [title, setTitle] = useState(`Import of ${checked.fileName}`.slice(0, 200));
-  const [reason, setReason] = useState('');
+  const { reason } = words;
+  const title = words.title || `Import of ${checked.fileName}`.slice(0, 200);
+  const setTitle = (value: string): void => onWords({ ...words, title: value });
+  const setReason = (value: string): void => onWords({ ...words, reason: value });
   const [tried, setTried] = useState(false);
   const short = reasonTooShort(reason) || title.trim() === '';
   const propose = useMutation({
@@ -156,16 +210,16 @@ function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }
           body: checked.body as never,
         }),
       )) as ChangeRequest;
-      const discard = () =>
-        api.POST('/v1/admin/risk/change-requests/{id}/cancel', {
-          params: { path: { id: draft.id }, header: { 'If-Match': `"${draft.revision}"` } },
+      // Our own fresh draft, withdrawn whatever its revision; if that fails, the person is told where it is.
+      const discard = async (): Promise<void> => {
+        const { response } = await api.POST('/v1/admin/risk/change-requests/{id}/cancel', {
+          params: { path: { id: draft.id } },
         });
-      // The server plans the import again now: if a threshold moved since the check, its draft is not
-      // what the person was shown. Then it is withdrawn and the file checked again.
-      const moved = draft.items.some(
-        (item) => item.op !== 'create' && checked.versions.get(item.threshold_id) !== item.base_version,
-      );
-      if (moved || draft.items.length !== checked.differences.length) {
+        if (!response.ok) throw new DraftLeftBehind(draft.id);
+      };
+      // The server plans the import again now: if a threshold moved (or went) since the check, its
+      // draft is not what the person was shown. Then it is withdrawn and the file checked again.
+      if (!sameAsChecked(draft.items, checked)) {
         await discard();
         throw new MovedSinceChecked();
       }
@@ -209,12 +263,18 @@ function Propose({ checked, onMoved }: { checked: Checked; onMoved: () => void }
       />
       <p className="muted">
         This saves a draft change request holding these differences. Nothing changes until it is submitted, approved by
-        someone else and applied.
+        someone else (where this service requires approvals) and applied.
       </p>
       <button type="submit" className="primary" aria-disabled={propose.isPending}>
         Propose as a change request
       </button>
-      <ErrorNotice error={propose.error} />
+      {propose.error instanceof DraftLeftBehind ? (
+        <div role="alert" className="error">
+          <p>{propose.error.message}</p>
+        </div>
+      ) : propose.error instanceof MovedSinceChecked ? null : (
+        <ErrorNotice error={propose.error} />
+      )}
     </form>
   );
 }
@@ -224,6 +284,7 @@ export function ImportExport() {
   const ids = useId();
   const [file, setFile] = useState<File>();
   const [mode, setMode] = useState<Mode>('upsert');
+  const [words, setWords] = useState<Words>({ title: '', reason: '' });
   const check = useMutation({
     mutationFn: async (_why: { moved: boolean }) => checkFile(file!, mode),
   });
@@ -347,7 +408,12 @@ export function ImportExport() {
                 {changes} changes: one change request holds at most {MOST_ITEMS}. Split the file and propose each part.
               </p>
             ) : (
-              <Propose checked={checked} onMoved={() => check.mutate({ moved: true })} />
+              <Propose
+                checked={checked}
+                onMoved={() => check.mutate({ moved: true })}
+                words={words}
+                onWords={setWords}
+              />
             )}
           </section>
         ) : null}

@@ -89,7 +89,8 @@ function RestoreForm({
         hint="The reviewer reads it before approving, and auditors later."
       />
       <p className="muted">
-        This makes a draft change request. Nothing changes until it is submitted, approved by someone else and applied.
+        This makes a draft change request. Nothing changes until it is submitted, approved by someone else (where this
+        service requires approvals) and applied.
       </p>
       <button type="submit" className="primary" aria-disabled={restore.isPending}>
         Propose restoring version {version}
@@ -106,6 +107,27 @@ function Timeline({ id, current }: { id: string; current: number }) {
   if (history.error) return <ErrorNotice error={history.error} onRetry={() => void history.refetch()} />;
   if (history.isPending) return <p className="muted">Loading the history…</p>;
   const entries: HistoryEntry[] = [...history.data].sort((a, b) => b.version - a.version);
+  // "Restore this version…": asks why, then shows the draft it proposed.
+  const restoreOf = (version: number) =>
+    proposed?.version === version ? (
+      <p role="status" className="notice">
+        Draft change request <Link to={`/change-requests/${proposed.changeRequest}`}>{proposed.changeRequest}</Link>{' '}
+        proposes version {version}. Open it to submit it for review when ready.
+      </p>
+    ) : restoring === version ? (
+      <RestoreForm
+        id={id}
+        version={version}
+        onDone={(changeRequest) => {
+          setRestoring(undefined);
+          setProposed({ version, changeRequest });
+        }}
+      />
+    ) : (
+      <button type="button" onClick={() => setRestoring(version)}>
+        Restore this version…
+      </button>
+    );
   return (
     <ol className="timeline" aria-label="History, newest first">
       {entries.map((entry) => {
@@ -129,31 +151,19 @@ function Timeline({ id, current }: { id: string; current: number }) {
                 <li key={line}>{line}</li>
               ))}
             </ul>
-            {entry.version !== current && entry.action !== 'delete' ? (
-              proposed?.version === entry.version ? (
-                <p role="status" className="notice">
-                  Draft change request{' '}
-                  <Link to={`/change-requests/${proposed.changeRequest}`}>{proposed.changeRequest}</Link> proposes
-                  version {entry.version}. Open it to submit it for review when ready.
-                </p>
-              ) : restoring === entry.version ? (
-                <RestoreForm
-                  id={id}
-                  version={entry.version}
-                  onDone={(changeRequest) => {
-                    setRestoring(undefined);
-                    setProposed({ version: entry.version, changeRequest });
-                  }}
-                />
-              ) : (
-                <button type="button" onClick={() => setRestoring(entry.version)}>
-                  Restore this version…
-                </button>
-              )
-            ) : null}
+            {entry.version !== current && entry.action !== 'delete' ? restoreOf(entry.version) : null}
           </li>
         );
       })}
+      {/* A threshold as first stored (seeded, or imported) has no trail entry for its first version. */}
+      {entries.some((e) => e.version === 1) ? null : (
+        <li>
+          <p>
+            <strong>Version 1</strong> · as first stored (before any recorded change)
+          </p>
+          {current > 1 ? restoreOf(1) : <p className="muted">No change has been recorded yet.</p>}
+        </li>
+      )}
     </ol>
   );
 }
