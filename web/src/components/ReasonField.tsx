@@ -53,3 +53,13 @@ export function ReasonField({
     </div>
   );
 }
+
+/** What saving a proposal does, said before it happens: a draft, nothing changes yet. */
+export function DraftNotice({ holding = '' }: { holding?: string }) {
+  return (
+    <p className="muted">
+      This saves a draft change request{holding}. Nothing changes until it is submitted, approved by someone else (where
+      this service requires approvals) and applied.
+    </p>
+  );
+}

@@ -6,7 +6,7 @@ import { BandEditor } from '../components/BandEditor';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Histogram } from '../components/Histogram';
 import { ImpactSummary } from '../components/ImpactSummary';
-import { ReasonField, reasonTooShort } from '../components/ReasonField';
+import { DraftNotice, ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
 import { BOUNDS, checkBands, showNumber, typedOf, type TypedBands } from '../rules';
 import { appliesTo } from './ThresholdPage';
@@ -84,10 +84,7 @@ function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands | undefine
         tried={tried}
         hint="Why the bands change: the reviewer reads it before approving, and auditors read it later."
       />
-      <p className="muted">
-        This saves a draft change request. Nothing changes until it is submitted, approved by someone else (where this
-        service requires approvals) and applied.
-      </p>
+      <DraftNotice />
       {bands ? null : (
         <p className="field-problem" role="status">
           The bands above are not valid, or not changed: fix them to save.

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiError, data, type Threshold } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { ReasonField, reasonTooShort } from '../components/ReasonField';
+import { DraftNotice, ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
 import { differences, FIELDS } from './ChangeRequestPage';
 import type { ChangeRequest } from './ChangeRequests';
@@ -261,10 +261,7 @@ function Propose({
         tried={tried}
         hint="Why these thresholds change: the reviewer reads it before approving."
       />
-      <p className="muted">
-        This saves a draft change request holding these differences. Nothing changes until it is submitted, approved by
-        someone else (where this service requires approvals) and applied.
-      </p>
+      <DraftNotice holding=" holding these differences" />
       <button type="submit" className="primary" aria-disabled={propose.isPending}>
         Propose as a change request
       </button>

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { ReasonField, reasonTooShort } from '../components/ReasonField';
+import { DraftNotice, ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link } from '../router';
 import { atLeast, useSession } from '../session';
 
@@ -88,10 +88,7 @@ function RestoreForm({
         tried={tried}
         hint="The reviewer reads it before approving, and auditors later."
       />
-      <p className="muted">
-        This makes a draft change request. Nothing changes until it is submitted, approved by someone else (where this
-        service requires approvals) and applied.
-      </p>
+      <DraftNotice />
       <button type="submit" className="primary" aria-disabled={restore.isPending}>
         Propose restoring version {version}
       </button>
