@@ -126,6 +126,9 @@ describe('the console in Chromium', () => {
     await page.getByLabel('API key').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/console/sign-in.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.setViewportSize({ width: 1280, height: 800 });
     // A wrong key: the API's detail and request id.
     await page.getByLabel('API key').fill('rts_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
