@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { api, data, type Session } from '../api';
 import { BandBar } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { When } from '../components/When';
 import { ImpactSummary } from '../components/ImpactSummary';
 import { Link } from '../router';
 import { atLeast, useSession } from '../session';
@@ -49,12 +50,6 @@ export function differences(
   }
   return out;
 }
-
-const when = (iso: string): ReactNode => (
-  <time dateTime={iso} title={`${iso.replace('T', ' ').slice(0, 19)} UTC`}>
-    {new Date(iso).toLocaleString()}
-  </time>
-);
 
 /** One item: what it does to which threshold, as differences against the version it is based on. */
 function ItemView({ item }: { item: Item }) {
@@ -341,7 +336,11 @@ function Actions({ cr, unread }: { cr: ChangeRequest; unread: number }) {
           </form>
         </>
       ) : null}
-      {cr.state === 'scheduled' && cr.scheduled_for ? <p>Scheduled: it applies at {when(cr.scheduled_for)}.</p> : null}
+      {cr.state === 'scheduled' && cr.scheduled_for ? (
+        <p>
+          Scheduled: it applies at <When iso={cr.scheduled_for} />.
+        </p>
+      ) : null}
       {cr.state === 'applied' && !cr.awaiting_review ? (
         <p>Applied{cr.applied_by ? ` by ${cr.applied_by}` : ''}.</p>
       ) : null}
@@ -403,7 +402,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
           <p>
             <span className={`state state-${cr.state}`}>{STATE_WORDS[cr.state]}</span>{' '}
             <span className="muted">
-              written by {cr.created_by}, {when(cr.created_at)} · revision {cr.revision}
+              written by {cr.created_by}, <When iso={cr.created_at} /> · revision {cr.revision}
               {cr.editors.length > 1 ? ` · edited by ${cr.editors.join(', ')}` : ''}
               {cr.ticket ? ` · ticket ${cr.ticket}` : ''}
               {cr.emergency ? ' · emergency' : ''}
@@ -445,8 +444,8 @@ export function ChangeRequestPage({ id }: { id: string }) {
                       )}
                     />
                     <p className="muted">
-                      Weighed when revision {cr.impact.revision} went to review, {when(cr.impact.computed_at)}: what
-                      every reviewer sees.
+                      Weighed when revision {cr.impact.revision} went to review, <When iso={cr.impact.computed_at} />:
+                      what every reviewer sees.
                     </p>
                   </>
                 ) : (
@@ -469,7 +468,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
                     {cr.reviews.map((r, i) => (
                       <li key={i}>
                         <strong>{r.reviewer}</strong> {r.decision === 'approve' ? 'approved' : 'rejected'} revision{' '}
-                        {r.revision}, {when(r.at)}
+                        {r.revision}, <When iso={r.at} />
                         {r.comment ? <blockquote>{r.comment}</blockquote> : null}
                       </li>
                     ))}

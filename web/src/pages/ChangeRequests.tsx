@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, data } from '../api';
 import type { components } from '../api/schema';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { When } from '../components/When';
 import { impactHeadline } from '../components/ImpactSummary';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session';
@@ -131,9 +132,7 @@ export function ChangeRequests() {
                     <span className={`state state-${cr.state}`}>{STATE_WORDS[cr.state]}</span>
                   </td>
                   <td data-label="Age">
-                    <time dateTime={cr.created_at} title={`${cr.created_at.replace('T', ' ').slice(0, 19)} UTC`}>
-                      {age(cr.created_at)}
-                    </time>
+                    <When iso={cr.created_at}>{age(cr.created_at)}</When>
                   </td>
                   <td data-label="Items">{cr.items.length}</td>
                   <td data-label="Impact">

@@ -9,6 +9,7 @@ import { ImpactSummary } from '../components/ImpactSummary';
 import { DraftNotice, ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link, useRouter } from '../router';
 import { BOUNDS, checkBands, showNumber, typedOf, type TypedBands } from '../rules';
+import { useSettled } from '../settled';
 import { appliesTo } from './ThresholdPage';
 
 /** The bands' changes in words: "high 75 → 70, critical 90 → 92". */
@@ -24,22 +25,6 @@ const itemOf = (t: Threshold, bands: Bands) => ({
   base_version: t.version,
   threshold: { risk_levels: bands },
 });
-
-/** A value that settles: `value` once it has not changed for `ms`. */
-function useSettled<T>(value: T | undefined, ms: number): T | undefined {
-  const [settled, setSettled] = useState(value);
-  // `undefined` (nothing to weigh) settles at once: a stale proposal is never weighed after it is gone.
-  const key = value === undefined ? '' : JSON.stringify(value);
-  useEffect(() => {
-    if (key === '') {
-      setSettled(undefined);
-      return;
-    }
-    const timer = setTimeout(() => setSettled(JSON.parse(key) as T), ms);
-    return () => clearTimeout(timer);
-  }, [key, ms]);
-  return settled;
-}
 
 function SaveForm({ t, bands, onSaved }: { t: Threshold; bands: Bands | undefined; onSaved: (id: string) => void }) {
   const ids = useId();
@@ -122,7 +107,7 @@ export function EditBands({ id }: { id: string }) {
     if (valid) setLastValid(valid);
   }, [JSON.stringify(valid)]); // eslint-disable-line react-hooks/exhaustive-deps
   const changed = t !== undefined && valid !== undefined && bandChanges(t.risk_levels, valid) !== '';
-  const weighed = useSettled(changed ? valid : undefined, 300);
+  const weighed = useSettled<Bands | undefined>(changed ? valid : undefined, 300);
   const distribution = useQuery({
     enabled: t !== undefined,
     queryKey: ['distribution', t?.category, t?.industry_code, t?.business_type],

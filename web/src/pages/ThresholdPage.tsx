@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api, data, type Threshold } from '../api';
 import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { When } from '../components/When';
 import { DraftNotice, ReasonField, reasonTooShort } from '../components/ReasonField';
 import { Link } from '../router';
 import { atLeast, useSession } from '../session';
@@ -44,11 +45,6 @@ export function changeLines(changes: Record<string, { from: unknown; to: unknown
     return [`${name}: ${show(from)} → ${show(to)}`];
   });
 }
-
-const when = (iso: string): { text: string; utc: string } => ({
-  text: new Date(iso).toLocaleString(),
-  utc: `${iso.replace('T', ' ').slice(0, 19)} UTC`,
-});
 
 /** Proposes bringing a past version back: a draft change request, never a direct write. */
 function RestoreForm({
@@ -128,14 +124,10 @@ function Timeline({ id, current }: { id: string; current: number }) {
   return (
     <ol className="timeline" aria-label="History, newest first">
       {entries.map((entry) => {
-        const at = when(entry.at);
         return (
           <li key={entry.version}>
             <p>
-              <strong>Version {entry.version}</strong> · {entry.action} by {entry.actor} ·{' '}
-              <time dateTime={entry.at} title={at.utc}>
-                {at.text}
-              </time>
+              <strong>Version {entry.version}</strong> · {entry.action} by {entry.actor} · <When iso={entry.at} />
             </p>
             {entry.change_request_id ? (
               <p className="muted">
@@ -196,11 +188,7 @@ export function ThresholdPage({ id }: { id: string }) {
               </p>
             ) : null}
             <p className="muted">
-              Version {t.version}, last changed by {t.last_modified_by},{' '}
-              <time dateTime={t.updated_at} title={when(t.updated_at).utc}>
-                {when(t.updated_at).text}
-              </time>
-              .
+              Version {t.version}, last changed by {t.last_modified_by}, <When iso={t.updated_at} />.
             </p>
           </section>
           <section aria-label="History">

@@ -5,6 +5,7 @@ import { BandBar, LevelLegend } from '../components/BandBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CategorySelect, TextField, type Category } from '../components/Fields';
 import { Link, useRouter } from '../router';
+import { useSettled } from '../settled';
 import { atLeast, useSession } from '../session';
 
 /** Thresholds read at most, page by page (the list shows that it stopped there). */
@@ -112,12 +113,8 @@ export function Thresholds() {
   }, [query]); // eslint-disable-line react-hooks/exhaustive-deps
   const { search, order, ...typed } = filters;
   // What the service filters on, asked once typing pauses (not at every key).
-  const [apiFilters, setApiFilters] = useState(typed);
+  const apiFilters = useSettled(typed, 300);
   const typedKey = JSON.stringify(typed);
-  useEffect(() => {
-    const timer = setTimeout(() => setApiFilters(JSON.parse(typedKey) as typeof typed), 300);
-    return () => clearTimeout(timer);
-  }, [typedKey]);
   const list = useQuery({
     queryKey: ['thresholds', apiFilters, editor],
     queryFn: () => loadThresholds(apiFilters, editor),
