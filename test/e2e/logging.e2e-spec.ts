@@ -78,3 +78,40 @@ describe('structured logs', () => {
     expect(lines().some((l) => l.msg.includes('POST /health/live 404'))).toBe(true);
   });
 });
+
+describe('request lines by REQUEST_LOG_POLICY', () => {
+  it('keeps what the operator asks for: every classify line, only errors elsewhere', async () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const app = await createTestApp({
+      logStream: stream,
+      env: { LOG_LEVEL: 'info', REQUEST_LOG_POLICY: 'default=errors,classify=all', REQUEST_LOG_SLOW_MS: '600000' },
+    });
+    try {
+      const messages = (): string[] =>
+        raw.flatMap((c) => c.split('\n').filter(Boolean)).map((l) => (JSON.parse(l) as LogLine).msg);
+      await send(app, 'POST', '/v1/risk/classify', { score: 50, category: 'financial' });
+      await send(app, 'GET', '/v1/risk/categories');
+      await send(app, 'GET', '/v1/admin/risk/thresholds');
+      await send(app, 'GET', '/v1/risk/thresholds/00000000-0000-4000-8000-00000000ffff');
+      const requests = messages().filter((m) => /^(GET|POST) \//.test(m));
+      expect(requests).toEqual([
+        'POST /v1/risk/classify 200',
+        'GET /v1/risk/thresholds/00000000-0000-4000-8000-00000000ffff 404',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a policy it cannot read, at start, naming the entry', async () => {
+    await expect(createTestApp({ env: { REQUEST_LOG_POLICY: 'classify=sometimes' } })).rejects.toThrow(
+      /REQUEST_LOG_POLICY.*classify=sometimes/s,
+    );
+  });
+});

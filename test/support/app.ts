@@ -3,6 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { appOptions, createAdapter, initApp } from '@app/app.factory';
+import type { EdgeRouteConfig } from '@app/modules/http/edge/route-config';
 import { AppModule } from '@app/app.module';
 import { sha256Hex } from '@app/modules/auth/api-keys';
 import { ConfigModule } from '@app/modules/config/config.module';
@@ -51,7 +52,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<NestF
     .getInstance()
     .addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
-        if (method !== 'HEAD') routes.push({ method, url: route.url });
+        // The route's options object: its config, once the edge has completed it, is read later.
+        if (method !== 'HEAD') routes.push({ method, url: route.url, declared: () => route.config as EdgeRouteConfig });
       }
     });
   servedRoutes.set(app, routes);
@@ -61,6 +63,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<NestF
 export interface ServedRoute {
   method: string;
   url: string;
+  /** The route's declaration as the edge reads it (access, budget, log policy). */
+  declared: () => EdgeRouteConfig;
 }
 
 const servedRoutes = new WeakMap<NestFastifyApplication, ServedRoute[]>();

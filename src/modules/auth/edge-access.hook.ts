@@ -1,16 +1,9 @@
-import {
-  ForbiddenException,
-  Injectable,
-  Optional,
-  RequestMethod,
-  UnauthorizedException,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
+import { ForbiddenException, Injectable, Optional, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAtLeast, type Principal } from '@app/modules/auth/api-keys';
-import { ACCESS_METADATA, type Access } from '@app/modules/auth/auth.decorators';
+import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
+import type { Access, EdgeRouteConfig } from '@app/modules/http/edge/route-config';
 import { ApiKeyRegistry } from '@app/modules/auth/api-key.registry';
 import {
   clearCookie,
@@ -115,57 +108,14 @@ function checkCsrf(request: FastifyRequest, session: StoredSession, behindTruste
   }
 }
 
-/** `METHOD /path` as Fastify names a route (`:id` parameters), HEAD answered by its GET route. */
-function routeKey(method: string, url: string): string {
-  return `${method === 'HEAD' ? 'GET' : method} ${url}`;
-}
-
-function joinPath(...parts: unknown[]): string {
-  const segments = parts
-    .filter((p): p is string => typeof p === 'string')
-    .flatMap((p) => p.split('/'))
-    .filter((s) => s !== '');
-  return `/${segments.join('/')}`;
-}
-
 /**
- * Every controller route's access rule (`@Public()` or `@RequireRole()`, on the method or its
- * class), or null for a route that declares neither, keyed by `routeKey`.
- */
-export function routeAccessTable(
-  discovery: DiscoveryService,
-  scanner: MetadataScanner,
-  reflector: Reflector,
-): Map<string, Access | null> {
-  const table = new Map<string, Access | null>();
-  for (const wrapper of discovery.getControllers()) {
-    const metatype = wrapper.metatype;
-    const instance = wrapper.instance as object | undefined;
-    if (!metatype || !instance) continue;
-    const controllerPaths = [Reflect.getMetadata(PATH_METADATA, metatype) as string | string[] | undefined].flat();
-    const prototype = Object.getPrototypeOf(instance) as object;
-    for (const name of scanner.getAllMethodNames(prototype)) {
-      const handler = (prototype as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
-      const methodPath = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (methodPath === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const access = reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [handler, metatype]) ?? null;
-      for (const base of controllerPaths) {
-        for (const path of [methodPath].flat()) table.set(routeKey(method, joinPath(base, path)), access);
-      }
-    }
-  }
-  return table;
-}
-
-/**
- * Access control at the edge, in one Fastify `onRequest` hook: it runs once the route is known
+ * Access control at the edge, the last step of the edge pipeline's `onRequest`: it runs once the route is known
  * and before any body is read, so a client without a valid key or session, with too low a role or
  * over its budget is answered from the headers alone (an upload is never read to be refused).
  *
- * Denies by default: every controller route declares `@Public()`, `@RequireRole(...)` or
- * `@RequireSession()`, and a route registered on Fastify itself declares the same in its config's
- * `access`; a route with neither is refused.
+ * Denies by default: every route declares its `access` in its route config (controllers with
+ * `@Public()`, `@RequireRole(...)` or `@RequireSession()`, routes registered on Fastify itself in
+ * the `config` they pass); a route without one is refused.
  * Who: a key header decides alone; without one, the session cookie (CONTRACT §9). Order: the
  * principal, rate limiting (so key guessing is limited too), then `401` for no or an unknown key
  * or an ended session, `403` for too low a role, and for a signed-in write without its CSRF token
@@ -176,9 +126,6 @@ export function routeAccessTable(
 export class EdgeAccessHook implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
     private readonly registry: ApiKeyRegistry,
     private readonly sessions: SessionsService,
     private readonly config: AppConfig,
@@ -190,52 +137,81 @@ export class EdgeAccessHook implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const table = routeAccessTable(this.discovery, this.scanner, this.reflector);
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    instance.addHook('onRequest', async (request: SignedInRequest, reply) => {
-      const url = request.routeOptions.url;
-      // No route (OPTIONS included: an allowed origin's preflight was answered by the CORS hook):
-      // Nest's not-found handler answers 404.
-      if (url === undefined) return;
-      // A controller's decorators, or (a route registered on Fastify itself) its config's `access`.
-      const access =
-        table.get(routeKey(request.method, url)) ?? (request.routeOptions.config as { access?: Access }).access;
-      if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
-      if ('public' in access) {
-        // Signing in is limited per IP (its own budget); probes, metrics and docs never are.
-        if (this.limiter) await this.limiter.check(request, reply, undefined);
-        return;
+    // A request with a key (the machines' hot paths) is decided synchronously when its budget is
+    // counted in this process; only a session lookup or a Redis count waits.
+    EdgePipeline.of(this.adapterHost.httpAdapter.getInstance<FastifyInstance>()).onRequest(
+      'access',
+      (request, reply, route) => this.admit(request, reply, route),
+    );
+  }
+
+  /** Lets the request through (undefined, or a promise when it must wait) or throws its refusal. */
+  private admit(
+    request: SignedInRequest,
+    reply: FastifyReply,
+    route: EdgeRouteConfig | undefined,
+  ): Promise<void> | undefined {
+    // No route (OPTIONS included: an allowed origin's preflight was answered by the CORS hook):
+    // Nest's not-found handler answers 404.
+    if (route === undefined) return undefined;
+    const access = route.access;
+    if (!access) throw new ForbiddenException('This route declares no access rule, so it is closed.');
+    // Signing in is limited per IP (its own budget); probes, metrics and docs never are.
+    if ('public' in access) return this.limiter?.check(request, reply, route, undefined);
+    const presented = presentedKey(request);
+    if ('key' in presented || sendsKeyHeader(request)) {
+      const principal = 'key' in presented ? this.registry.authenticate(presented.key) : undefined;
+      const counted = this.limiter?.check(request, reply, route, principal);
+      if (counted) return counted.then(() => this.decide(request, reply, access, presented, principal, undefined));
+      this.decide(request, reply, access, presented, principal, undefined);
+      return undefined;
+    }
+    return this.admitBySession(request, reply, route, access, presented);
+  }
+
+  private async admitBySession(
+    request: SignedInRequest,
+    reply: FastifyReply,
+    route: EdgeRouteConfig,
+    access: Access,
+    presented: ReturnType<typeof presentedKey>,
+  ): Promise<void> {
+    const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const session = id === undefined ? undefined : await this.sessions.resolve(id);
+    const principal = session && principalOf(session);
+    await this.limiter?.check(request, reply, route, principal);
+    this.decide(request, reply, access, presented, principal, { cookieSent: id !== undefined, session });
+  }
+
+  /**
+   * The verdict once the principal is known: `401`/`403` as CONTRACT §6 and §9 say, the CSRF
+   * check of a signed-in write, else the principal (and session) set on the request.
+   */
+  private decide(
+    request: SignedInRequest,
+    reply: FastifyReply,
+    access: Access,
+    presented: ReturnType<typeof presentedKey>,
+    principal: Principal | undefined,
+    cookie: { cookieSent: boolean; session: StoredSession | undefined } | undefined,
+  ): void {
+    const session = cookie?.session;
+    if ('session' in access) {
+      if (!session) {
+        throw noSession(
+          reply,
+          cookie?.cookieSent === true,
+          'This needs a signed-in session, and no session cookie arrived (an API key has no session; a browser sends the cookie only over https, or http to localhost, and only to the host that set it).',
+        );
       }
-      const presented = presentedKey(request);
-      let principal: Principal | undefined;
-      let session: StoredSession | undefined;
-      let cookieSent = false;
-      if ('key' in presented) {
-        principal = this.registry.authenticate(presented.key);
-      } else if (!sendsKeyHeader(request)) {
-        const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
-        cookieSent = id !== undefined;
-        session = id === undefined ? undefined : await this.sessions.resolve(id);
-        principal = session && principalOf(session);
-      }
-      if (this.limiter) await this.limiter.check(request, reply, principal);
-      if ('session' in access) {
-        if (!session) {
-          throw noSession(
-            reply,
-            cookieSent,
-            'This needs a signed-in session, and no session cookie arrived (an API key has no session; a browser sends the cookie only over https, or http to localhost, and only to the host that set it).',
-          );
-        }
-      } else if (!principal && cookieSent) {
-        throw noSession(reply, true, '');
-      } else {
-        authorize(request, reply, access.role, presented, principal);
-      }
-      if (session) checkCsrf(request, session, this.behindTrustedProxy);
-      request.principal = principal;
-      request.session = session;
-    });
+    } else if (!principal && cookie?.cookieSent) {
+      throw noSession(reply, true, '');
+    } else if ('role' in access) {
+      authorize(request, reply, access.role, presented, principal);
+    }
+    if (session) checkCsrf(request, session, this.behindTrustedProxy);
+    request.principal = principal;
+    request.session = session;
   }
 }
 

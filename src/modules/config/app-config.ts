@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseApiKeys, type ApiKey } from '@app/modules/auth/api-keys';
 import { parseRoleMap, type RoleMapping } from '@app/modules/auth/oidc/role-map';
+import type { RequestLogPolicy } from '@app/modules/http/edge/route-config';
+import { parseRequestLogPolicy } from '@app/modules/logging/request-log-policy';
 import {
   ENV_VARS,
   type LOG_LEVELS,
@@ -43,7 +45,13 @@ export class AppConfig {
       readonly corsOrigins: readonly string[];
     },
     readonly storage: StorageConfig,
-    readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' },
+    readonly log: {
+      readonly level: LogLevel;
+      readonly format: 'json' | 'pretty';
+      /** REQUEST_LOG_POLICY, parsed: policies by route key, budget or `default`. */
+      readonly requestPolicies: ReadonlyMap<string, RequestLogPolicy>;
+      readonly slowMs: number;
+    },
     readonly metrics: { readonly http: boolean },
     readonly rateLimit: RateLimitConfig,
     /** Configured API keys (hashes only); empty in development means "generate one at start". */
@@ -281,7 +289,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         .filter(Boolean),
     },
     storage,
-    { level: values.LOG_LEVEL as LogLevel, format: values.LOG_FORMAT as 'json' | 'pretty' },
+    {
+      level: values.LOG_LEVEL as LogLevel,
+      format: values.LOG_FORMAT as 'json' | 'pretty',
+      requestPolicies: parseRequestLogPolicy(values.REQUEST_LOG_POLICY as string),
+      slowMs: values.REQUEST_LOG_SLOW_MS as number,
+    },
     { http: values.METRICS_ENABLED === 'true' },
     {
       enabled: values.RATE_LIMIT_ENABLED === 'true',

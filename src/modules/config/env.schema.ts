@@ -4,6 +4,7 @@
  * (`npm run env:docs`) and a test keeps them equal to it.
  */
 import { z } from 'zod';
+import { DEFAULT_REQUEST_LOG_POLICY, parseRequestLogPolicy } from '@app/modules/logging/request-log-policy';
 
 export interface EnvVar {
   name: string;
@@ -251,6 +252,27 @@ export const ENV_VARS: readonly EnvVar[] = [
     schema: oneOf(LOG_FORMATS),
     default: 'json',
     description: 'json (one JSON line per event) or pretty (human-readable, local use only; refused in production).',
+  },
+  {
+    name: 'REQUEST_LOG_POLICY',
+    example: 'default=all,classify=1/100',
+    schema: z.string().superRefine((value, ctx) => {
+      try {
+        parseRequestLogPolicy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+    default: DEFAULT_REQUEST_LOG_POLICY,
+    description:
+      "Which answers get a request line, per route: comma-separated key=policy; key default, a budget (read, classify, write, signIn, none) or a route ('GET /v1/risk/thresholds/:id'); policy all, errors (4xx, 5xx and slow answers) or 1/N (those plus one in N of the others). See docs/OBSERVABILITY.md.",
+  },
+  {
+    name: 'REQUEST_LOG_SLOW_MS',
+    example: '500',
+    schema: intRange(1, 600_000),
+    default: '500',
+    description: "An answer at least this slow (ms) is logged whatever the route's REQUEST_LOG_POLICY.",
   },
   {
     name: 'METRICS_ENABLED',

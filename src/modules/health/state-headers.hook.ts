@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
 import { LifecycleService } from '@app/modules/health/lifecycle.service';
 import { StorageStatus } from '@app/modules/health/storage-status.service';
 
 /**
- * Headers that tell clients about the service's state, from one `onSend` hook:
+ * Headers that tell clients about the service's state, the edge pipeline's `state-headers` step:
  * - while the database is down, an API answer served from the last snapshot says so:
  *   `X-Data-Stale: true` and `Warning: 110 - "Response is Stale"` (RFC 7234). Only successful
  *   answers of `/v1` routes: probes, metrics and docs are not data, and an error served nothing;
@@ -23,12 +24,11 @@ export class StateHeadersHook implements OnModuleInit {
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    instance.addHook('onSend', (request, reply, payload, done) => {
-      if (this.storage.degraded && reply.statusCode < 300 && request.routeOptions.url?.startsWith('/v1/')) {
+    EdgePipeline.of(instance).onSend('state-headers', (_request, reply, route) => {
+      if (this.storage.degraded && reply.statusCode < 300 && route?.url?.startsWith('/v1/')) {
         void reply.header('x-data-stale', 'true').header('warning', '110 - "Response is Stale"');
       }
       if (this.lifecycle.shuttingDown) void reply.header('connection', 'close');
-      done(null, payload);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ANSWERED, EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const ALLOWED_HEADERS = 'authorization, x-api-key, content-type, if-match, idempotency-key, x-request-id';
@@ -18,7 +19,7 @@ const EXPOSED_HEADERS = [
 ].join(', ');
 
 /**
- * CORS for the origins of `CORS_ORIGINS` only, from one `onRequest` hook. An allowed origin's
+ * CORS for the origins of `CORS_ORIGINS` only, a step of the edge pipeline before access. An allowed origin's
  * preflight is answered `204` with the allowed methods and headers (cached 10 min); its requests
  * get `Access-Control-Allow-Origin` and the exposed headers. Any other origin, and a request
  * without one, gets no CORS header at all: a foreign preflight is answered like any other
@@ -27,10 +28,10 @@ const EXPOSED_HEADERS = [
 export function addCors(instance: FastifyInstance, origins: readonly string[]): void {
   if (origins.length === 0) return;
   const allowed = new Set(origins);
-  instance.addHook('onRequest', (request, reply, done) => {
+  EdgePipeline.of(instance).onRequest('cors', (request, reply) => {
     void reply.header('vary', 'Origin');
     const origin = request.headers.origin;
-    if (typeof origin !== 'string' || !allowed.has(origin)) return done();
+    if (typeof origin !== 'string' || !allowed.has(origin)) return undefined;
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       void reply
         .code(204)
@@ -41,9 +42,9 @@ export function addCors(instance: FastifyInstance, origins: readonly string[]): 
           'access-control-max-age': '600',
         })
         .send();
-      return;
+      return ANSWERED;
     }
     void reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS });
-    done();
+    return undefined;
   });
 }

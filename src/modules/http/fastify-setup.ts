@@ -4,6 +4,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuseConnect, refuseExpectation, refuseMissingHost } from '@app/modules/http/edge-answers';
 import { BadRequestError } from '@app/modules/thresholds/domain/errors';
 import type { AppConfig } from '@app/modules/config/app-config';
+import { ANSWERED, EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
+import { budgetOf, EDGE_ROUTE, type EdgeRouteConfig } from '@app/modules/http/edge/route-config';
+import { policyFor } from '@app/modules/logging/request-log-policy';
 import { IMPORT_PATH } from '@app/modules/thresholds/http/transfer.controller';
 
 /** The request announced a body that has not arrived whole (it was refused before it was read). */
@@ -48,10 +51,12 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
   const { bodyLimitBytes, importBodyLimitBytes } = config.http;
   const parseJson = instance.getDefaultJsonParser('error', 'error');
 
-  // A route's own limit wins over the parser's (Fastify checks it per chunk and on Content-Length).
   instance.addHook('onRoute', (route) => {
+    // A route's own limit wins over the parser's (Fastify checks it per chunk and on Content-Length).
     if (route.url === IMPORT_PATH) route.bodyLimit = importBodyLimitBytes;
+    route.config = declaredRoute(route.config, route.method, route.url, config);
   });
+  instance.decorateRequest(EDGE_ROUTE, null);
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser(
     'application/json',
@@ -70,17 +75,16 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
     },
   );
 
-  instance.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    if (!refuseMissingHost(request, reply)) done();
-  });
-  instance.addHook('onSend', (request, reply, payload, done) => {
-    if (bodyUnread(request)) {
+  EdgePipeline.of(instance)
+    .onRequest('request-id', (request, reply) => {
+      void reply.header('x-request-id', request.id);
+      return refuseMissingHost(request, reply) ? ANSWERED : undefined;
+    })
+    .onSend('unread-body', (request, reply) => {
+      if (!bodyUnread(request)) return;
       void reply.header('connection', 'close');
       lingerOnClose(request.raw.socket);
-    }
-    done(null, payload);
-  });
+    });
 
   // `Expect: 100-continue`: Node answers `100 Continue` by itself unless someone listens, which
   // invites the body before the key, role, budget and length are checked. The request goes
@@ -99,6 +103,22 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
   instance.server.on('connect', refuseConnect);
   // An `Expect` other than 100-continue: Node would answer a bare 417 of its own.
   instance.server.on('checkExpectation', (req: IncomingMessage) => refuseExpectation(req.socket));
+}
+
+/**
+ * A route's declaration completed as it is registered: its budget by the rule of `budgetOf` when
+ * it declares none, and its request-log policy (REQUEST_LOG_POLICY). Every route, however
+ * registered, passes here, so the edge pipeline reads one resolved declaration per request.
+ */
+export function declaredRoute(
+  declared: EdgeRouteConfig | undefined,
+  methods: string | string[],
+  url: string,
+  config: AppConfig,
+): EdgeRouteConfig {
+  const method = [methods].flat()[0];
+  const budget = declared?.budget ?? budgetOf(method, url);
+  return { ...declared, budget, log: declared?.log ?? policyFor(config.log.requestPolicies, method, url, budget) };
 }
 
 /** Whether a parsed JSON value holds NUL in any string or key. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
+import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
 
 /**
  * helmet's defaults, with a CSP the docs page works under (Swagger UI: inline styles, data:
@@ -44,8 +45,5 @@ export const SECURITY_HEADERS = securityHeaders();
  * made below routing add them too (`edge-answers.ts`).
  */
 export function addSecurityHeaders(instance: FastifyInstance, headers = SECURITY_HEADERS): void {
-  instance.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(headers);
-    done();
-  });
+  EdgePipeline.of(instance).onRequest('security-headers', (_request, reply) => void reply.headers(headers));
 }

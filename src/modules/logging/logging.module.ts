@@ -5,7 +5,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
-import type { AppConfig } from '@app/modules/config/app-config';
+import { AppConfig } from '@app/modules/config/app-config';
+import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
+import type { EdgeRouteConfig } from '@app/modules/http/edge/route-config';
+import { keepsLine } from '@app/modules/logging/request-log-policy';
 
 /** Probes and scrapes: logged only when they fail. */
 const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/health/detailed', '/metrics']);
@@ -134,7 +137,8 @@ export function requestLogLevel(path: string, status: number): Level {
 }
 
 /**
- * One line per answered request, from a Fastify `onResponse` hook: method, path (never the query
+ * One line per answered request that the route's policy keeps (REQUEST_LOG_POLICY: every answer,
+ * errors and slow ones, or those plus one in N), the edge pipeline's last step: method, path (never the query
  * string or a header), status, duration and the request id (Fastify's: a validated `X-Request-Id`
  * or a UUID, see `request-context.ts`). A hook rather than pino-http's middleware: no middleware
  * layer and no per-request child logger, which on a cheap request cost more than the request.
@@ -144,24 +148,27 @@ export class RequestLogger implements OnModuleInit {
   /** pino's base bindings, as pino writes them. */
   private readonly base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
 
+  private readonly slowMs: number;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(PINO_LOGGER) private readonly sink: LogSink,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.slowMs = config.log.slowMs;
+  }
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    instance.addHook('onResponse', (request, reply, done) => {
-      this.log(request, reply);
-      done();
-    });
+    EdgePipeline.of(instance).onResponse('request-log', (request, reply, route) => this.log(request, reply, route));
   }
 
-  private log(request: FastifyRequest, reply: FastifyReply): void {
+  private log(request: FastifyRequest, reply: FastifyReply, route: EdgeRouteConfig | undefined): void {
+    const status = reply.statusCode;
+    if (route?.log !== undefined && !keepsLine(route, status, reply.elapsedTime, this.slowMs)) return;
     const url = request.url;
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    const status = reply.statusCode;
     const level = requestLogLevel(path, status);
     const { logger, destination } = this.sink;
     if (level === 'silent' || !logger.isLevelEnabled(level)) return;

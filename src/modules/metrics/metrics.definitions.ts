@@ -36,19 +36,6 @@ export const METRIC = {
 export function metricProviders(registry: Registry): Provider[] {
   const registers = [registry];
   return [
-    makeCounterProvider({
-      name: METRIC.httpRequests,
-      help: 'HTTP requests answered, by method, route template and status.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    }),
-    makeHistogramProvider({
-      name: METRIC.httpDuration,
-      help: 'Time to answer an HTTP request, by method, route template and status.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    }),
     makeHistogramProvider({
       name: METRIC.dbQueryDuration,
       help: 'Time of a store operation against PostgreSQL, by operation and outcome.',

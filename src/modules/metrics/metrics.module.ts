@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Registry } from 'prom-client';
 import { MetricsCollector } from '@app/modules/metrics/metrics-collector.service';
+import { HttpRequestMetrics } from '@app/modules/metrics/http-request-metrics';
 import { METRICS_REGISTRY, MetricsController } from '@app/modules/metrics/metrics.controller';
 import { metricProviders } from '@app/modules/metrics/metrics.definitions';
 
@@ -42,6 +43,11 @@ export class MetricsModule {
           },
         },
         ...metrics,
+        {
+          provide: HttpRequestMetrics,
+          inject: [METRICS_REGISTRY],
+          useFactory: (registered: Registry) => new HttpRequestMetrics(registered),
+        },
         MetricsCollector,
       ],
       exports: [METRICS_REGISTRY, ...metrics, MetricsCollector],

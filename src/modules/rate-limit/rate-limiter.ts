@@ -9,31 +9,25 @@ import {
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { Principal } from '@app/modules/auth/api-keys';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
+import type { EdgeRouteConfig, RateClass } from '@app/modules/http/edge/route-config';
 
-export type RateClass = 'read' | 'classify' | 'write' | 'signIn';
-
-/** The budget a route counts against; undefined for probes, metrics and docs (never limited). */
-export function rateClassOf(method: string, route: string | undefined): RateClass | undefined {
-  if (!route?.startsWith('/v1/')) return undefined;
-  // The provider's callback completes a sign-in already counted at its start (and bound to a
-  // one-time server-side record): it counts against the reads, so a 429 never wastes a sign-in the
-  // person just completed at the provider, and a flood of callbacks is still limited.
-  if (route === '/v1/session/oidc/callback') return 'read';
-  if ((route === '/v1/session' && method === 'POST') || route === '/v1/session/oidc/login') return 'signIn';
-  if (route.startsWith('/v1/risk/classify')) return 'classify';
-  return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+/** A storage that can count without waiting when its counters are in this process. */
+export interface ImmediateCounter {
+  incrementNow(key: string, ttl: number, limit: number): ThrottlerStorageRecord | Promise<ThrottlerStorageRecord>;
 }
+
+export type { RateClass } from '@app/modules/http/edge/route-config';
 
 /**
  * Per-client rate limiting on the budget of the route's class (reads, classify, writes, sign-ins), called by
- * the edge hook (`EdgeAccessHook`) before authentication and before any body is read, so key
+ * the edge hook (`EdgeAccessHook`) on the budget the route declares (`budget`), before authentication and before any body is read, so key
  * guessing and uploads are limited too: the client is the principal of a valid key, else the IP
  * (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry
  * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is
- * `429 RATE_LIMIT_EXCEEDED` with `Retry-After`. One counter increment per request: the budget
- * comes from the route's class directly.
+ * `429 RATE_LIMIT_EXCEEDED` with `Retry-After`. One counter increment per request.
  */
 @Injectable()
 export class RateLimiter {
@@ -42,7 +36,7 @@ export class RateLimiter {
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage & Partial<ImmediateCounter>,
     @InjectMetric(METRIC.rateLimitRejections) private readonly rejections: Counter,
   ) {
     const throttlers = Array.isArray(options) ? options : options.throttlers;
@@ -56,14 +50,30 @@ export class RateLimiter {
     this.windowMs = Number(throttlers[0]?.ttl ?? 60_000);
   }
 
-  /** Counts the request against its client's budget; throws `429` when the budget is spent. */
-  async check(request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): Promise<void> {
-    const rateClass = rateClassOf(request.method, request.routeOptions.url);
-    if (rateClass === undefined) return;
+  /**
+   * Counts the request against its client's budget; throws `429` when the budget is spent. Counted
+   * in this process, the answer is immediate (undefined); counted in Redis, a promise.
+   */
+  check(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: EdgeRouteConfig,
+    principal: Principal | undefined,
+  ): Promise<void> | undefined {
+    const rateClass = route.budget;
+    if (rateClass === undefined || rateClass === 'none') return undefined;
     // Sign-in attempts count per IP, whoever they claim to be.
     const key = `${rateClass}:${principal && rateClass !== 'signIn' ? `key:${principal.name}` : `ip:${request.ip}`}`;
     const limit = this.limits[rateClass];
-    const record = await this.storage.increment(key, this.windowMs, limit, 0, rateClass);
+    const record = this.storage.incrementNow
+      ? this.storage.incrementNow(key, this.windowMs, limit)
+      : this.storage.increment(key, this.windowMs, limit, 0, rateClass);
+    if (record instanceof Promise) return record.then((r) => this.settle(reply, rateClass, limit, r));
+    this.settle(reply, rateClass, limit, record);
+    return undefined;
+  }
+
+  private settle(reply: FastifyReply, rateClass: RateClass, limit: number, record: ThrottlerStorageRecord): void {
     void reply
       .header('ratelimit-limit', String(limit))
       .header('ratelimit-remaining', String(Math.max(0, limit - record.totalHits)))

@@ -147,6 +147,15 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnApplicatio
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    return this.incrementNow(key, ttl, limit);
+  }
+
+  /** As `increment`, answered at once (no promise) when the counters are this process's own (no Redis). */
+  incrementNow(key: string, ttl: number, limit: number): ThrottlerStorageRecord | Promise<ThrottlerStorageRecord> {
+    return this.redis ? this.incrementShared(key, ttl, limit) : this.local.increment(key, ttl, limit);
+  }
+
+  private async incrementShared(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     if (this.redis && this.redis.status === 'ready') {
       try {
         const [hits, pttl] = (await this.redis.eval(HIT, 1, `rl:${key}`, String(ttl))) as [number, number];

@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { ScoreCapture } from '@app/modules/observations/capture/score-capture.service';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
+import { deferredCounter } from '@app/modules/metrics/deferred-counter';
 import { classify } from '@app/modules/thresholds/domain/classification';
 import type { MatchRequest, MatchResult } from '@app/modules/thresholds/domain/matching';
 import type { CatalogSnapshot } from '@app/modules/thresholds/catalog/catalog-snapshot';
@@ -24,9 +25,13 @@ export interface Classification {
 export class ClassificationService {
   constructor(
     private readonly catalog: ThresholdCatalog,
-    @InjectMetric(METRIC.classifications) private readonly classified: Counter<'category' | 'level'>,
+    @InjectMetric(METRIC.classifications) classified: Counter<'category' | 'level'>,
     private readonly scores: ScoreCapture,
-  ) {}
+  ) {
+    this.classifiedSeries = deferredCounter(classified);
+  }
+
+  private readonly classifiedSeries: (category: string, level: string) => { inc(): void };
 
   match(req: MatchRequest): MatchResult {
     return this.catalog.current().match(req);
@@ -56,7 +61,7 @@ export class ClassificationService {
     const key = `${category} ${level}`;
     let series = this.counts.get(key);
     if (!series) {
-      series = this.classified.labels(category, level);
+      series = this.classifiedSeries(category, level);
       this.counts.set(key, series);
     }
     return series;

@@ -1,0 +1,89 @@
+import type { EdgeRouteConfig, RateClass, RequestLogPolicy } from '@app/modules/http/edge/route-config';
+
+/**
+ * REQUEST_LOG_POLICY: which answers get a request line, per route. A comma-separated list of
+ * `key=policy`; the key is `default`, a budget (`read`, `classify`, `write`, `signIn`, `none`: probes,
+ * metrics, docs, console files) or one route as `METHOD /template` (`GET /v1/risk/thresholds/:id`);
+ * the policy is `all`, `errors` (4xx, 5xx and answers slower than REQUEST_LOG_SLOW_MS) or `1/N`
+ * (those, plus one in N of the others). A route's own key wins over its budget's, which wins over
+ * `default`. Probes and scrapes keep their own rule (logged only when they fail).
+ */
+export interface RequestLogPolicies {
+  readonly byKey: ReadonlyMap<string, RequestLogPolicy>;
+  readonly slowMs: number;
+}
+
+/**
+ * Every line, except the machines' hot paths (classification and the public reads of thresholds):
+ * their errors and slow answers, and one in a hundred of the others (docs/OBSERVABILITY.md, with
+ * the measured cost of each choice).
+ */
+export const DEFAULT_REQUEST_LOG_POLICY =
+  'default=all,classify=1/100,GET /v1/risk/thresholds=1/100,GET /v1/risk/thresholds/:id=1/100,GET /v1/risk/thresholds/match=1/100';
+
+const BUDGETS: readonly (RateClass | 'none')[] = ['read', 'classify', 'write', 'signIn', 'none'];
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Parses REQUEST_LOG_POLICY; throws an Error naming the first bad entry. */
+export function parseRequestLogPolicy(text: string): Map<string, RequestLogPolicy> {
+  const byKey = new Map<string, RequestLogPolicy>();
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const at = entry.lastIndexOf('=');
+    const key = entry.slice(0, at).trim().replace(/\s+/, ' ');
+    const value = entry.slice(at + 1).trim();
+    if (at < 1 || !validKey(key)) {
+      throw new Error(
+        `'${entry}': the key must be default, one of ${BUDGETS.join(', ')}, or a route as 'METHOD /path'`,
+      );
+    }
+    const policy = policyOf(value);
+    if (!policy) throw new Error(`'${entry}': the policy must be all, errors or 1/N (N from 1 to 1000000)`);
+    byKey.set(key, policy);
+  }
+  return byKey;
+}
+
+function validKey(key: string): boolean {
+  if (key === 'default' || (BUDGETS as readonly string[]).includes(key)) return true;
+  const [method, path, ...rest] = key.split(' ');
+  return rest.length === 0 && METHODS.includes(method) && path?.startsWith('/') === true;
+}
+
+function policyOf(value: string): RequestLogPolicy | undefined {
+  if (value === 'all') return { kind: 'all' };
+  if (value === 'errors') return { kind: 'errors' };
+  const sample = /^1\/([1-9]\d{0,6})$/.exec(value);
+  if (!sample || Number(sample[1]) > 1_000_000) return undefined;
+  const every = Number(sample[1]);
+  return every === 1 ? { kind: 'all' } : { kind: 'sample', every };
+}
+
+/** The policy of one route: its own key, else its budget's, else `default`, else every line. */
+export function policyFor(
+  policies: ReadonlyMap<string, RequestLogPolicy>,
+  method: string,
+  url: string,
+  budget: RateClass | 'none',
+): RequestLogPolicy {
+  return (
+    policies.get(`${method} ${url}`) ??
+    (method === 'HEAD' ? policies.get(`GET ${url}`) : undefined) ??
+    policies.get(budget) ??
+    policies.get('default') ?? { kind: 'all' }
+  );
+}
+
+/**
+ * Whether a route's policy keeps the line of this answer: every answer; or errors (4xx, 5xx) and
+ * answers at least `slowMs` long only; or those plus one in N of the others, counted on the
+ * route's declaration (the first of every N is not kept: the N-th is).
+ */
+export function keepsLine(route: EdgeRouteConfig, status: number, elapsedMs: number, slowMs: number): boolean {
+  const policy = route.log;
+  if (policy === undefined || policy.kind === 'all' || status >= 400 || elapsedMs >= slowMs) return true;
+  if (policy.kind === 'errors') return false;
+  route.answered = ((route.answered ?? 0) + 1) % policy.every;
+  return route.answered === 0;
+}
