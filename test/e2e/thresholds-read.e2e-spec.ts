@@ -6,6 +6,8 @@ import {
   thresholdListResponse,
   thresholdResponse,
 } from '@app/modules/thresholds/http/threshold.schemas';
+import fastJson from 'fast-json-stringify';
+import { okResponse } from '@app/modules/http/response-schema';
 import { createTestApp, expectProblem, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 
@@ -73,6 +75,38 @@ describe('read API (SPEC §3.1)', () => {
     ])('answers 400 for %s', async (query) => {
       const body = expectProblem(await send(app, 'GET', `/v1/risk/thresholds?${query}`), 400, 'VALIDATION_ERROR');
       expect(body.errors?.[0].field).toBe(`/${query.split('=')[0]}`);
+    });
+  });
+
+  describe('served from each threshold’s JSON, written once per version', () => {
+    const serializer = (schema: Parameters<typeof okResponse>[0]): ((value: unknown) => string) =>
+      fastJson((okResponse(schema).response as Record<number, object>)[200]);
+
+    it('a page and a threshold are the bytes the documented schemas serialize to, and a change is served at once', async () => {
+      const list = serializer(thresholdListResponse);
+      const one = serializer(thresholdResponse);
+      const page = await send(app, 'GET', '/v1/risk/thresholds?limit=3');
+      expect(page.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(list(page.json())).toBe(page.body);
+      const next = await send(app, 'GET', `/v1/risk/thresholds?limit=3&cursor=${page.json().next_cursor}`);
+      expect(list(next.json())).toBe(next.body);
+      const before = await send(app, 'GET', `/v1/risk/thresholds/${FINANCIAL_52}`);
+      expect(one(before.json())).toBe(before.body);
+      const patched = await send(
+        app,
+        'PATCH',
+        `/v1/admin/risk/thresholds/${FINANCIAL_52}`,
+        { priority: 7 },
+        {
+          'if-match': String(before.headers.etag),
+        },
+      );
+      expect(patched.statusCode).toBe(200);
+      const after = await send(app, 'GET', `/v1/risk/thresholds/${FINANCIAL_52}`);
+      expect(after.json()).toMatchObject({ priority: 7, version: before.json().version + 1 });
+      expect(after.headers.etag).toBe(`"${before.json().version + 1}"`);
+      const listed = (await send(app, 'GET', '/v1/risk/thresholds?limit=500')).json().thresholds;
+      expect(listed.find((t: { id: string }) => t.id === FINANCIAL_52)).toEqual(after.json());
     });
   });
 

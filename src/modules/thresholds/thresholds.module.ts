@@ -8,7 +8,7 @@ import { ClassificationService } from '@app/modules/thresholds/classification.se
 import { AdminClassificationController } from '@app/modules/thresholds/http/admin-classification.controller';
 import { AdminThresholdsController } from '@app/modules/thresholds/http/admin-thresholds.controller';
 import { ClassificationController } from '@app/modules/thresholds/http/classification.controller';
-import { ThresholdsController } from '@app/modules/thresholds/http/thresholds.controller';
+import { HotRoutes } from '@app/modules/thresholds/http/hot-routes';
 import { TransferController } from '@app/modules/thresholds/http/transfer.controller';
 import { ThresholdStorageModule } from '@app/modules/thresholds/persistence/threshold-storage.module';
 import { PastClassificationService } from '@app/modules/thresholds/past-classification.service';
@@ -26,7 +26,6 @@ export class ThresholdsModule {
       // exports); the import endpoint uses it to propose an import as a change request.
       imports: [ThresholdStorageModule.forRoot(config), ObservationsModule, ChangesModule],
       controllers: [
-        ThresholdsController,
         ClassificationController,
         AdminThresholdsController,
         AdminClassificationController,
@@ -39,6 +38,7 @@ export class ThresholdsModule {
         ClassificationService,
         PastClassificationService,
         TransferService,
+        HotRoutes,
       ],
       // The stores and the catalog's sync serve change management too (one atomic write path).
       exports: [ThresholdCatalog, CatalogSync, ThresholdStorageModule],
