@@ -10,9 +10,9 @@ import { z } from 'zod';
 import { ClassificationService, type ClassifyRequest } from '@app/modules/thresholds/classification.service';
 import { NotFoundError } from '@app/modules/thresholds/domain/errors';
 import { toClassificationResponse, toMatchResponse } from '@app/modules/thresholds/http/classification.mapper';
-import { decodeCursor, encodeCursor } from '@app/modules/thresholds/http/cursor';
+import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf } from '@app/modules/thresholds/http/etag';
-import { thresholdJson } from '@app/modules/thresholds/http/threshold-json';
+import { pageJson, thresholdJson } from '@app/modules/thresholds/http/threshold-json';
 import { filterFromQuery } from '@app/modules/thresholds/http/threshold.mapper';
 import {
   classificationBatchResponse,
@@ -90,14 +90,7 @@ export class HotRoutes implements OnModuleInit {
             query.limit,
             query.cursor === undefined ? undefined : decodeCursor(query.cursor),
           );
-          const last = page.items[page.items.length - 1];
-          const cursor = page.hasMore && last ? JSON.stringify(encodeCursor(last)) : 'null';
-          // The bytes fast-json-stringify writes for `ThresholdList`, from each threshold's cached JSON.
-          void reply
-            .type(JSON_TYPE)
-            .send(
-              `{"thresholds":[${page.items.map(thresholdJson).join(',')}],"count":${page.items.length},"next_cursor":${cursor}}`,
-            );
+          void reply.type(JSON_TYPE).send(pageJson(page));
           return reply;
         },
       },

@@ -1,6 +1,8 @@
 import fastJson from 'fast-json-stringify';
 import { okResponse } from '@app/modules/http/response-schema';
 import type { Threshold } from '@app/modules/thresholds/domain/threshold';
+import type { ThresholdPage } from '@app/modules/thresholds/catalog/catalog-snapshot';
+import { encodeCursor } from '@app/modules/thresholds/http/cursor';
 import { toThresholdResponse } from '@app/modules/thresholds/http/threshold.mapper';
 import { thresholdResponse, type ThresholdResponse } from '@app/modules/thresholds/http/threshold.schemas';
 
@@ -9,17 +11,34 @@ const serialize: (response: ThresholdResponse) => string = fastJson(
   (okResponse(thresholdResponse).response as Record<number, object>)[200],
 );
 
-const written = new WeakMap<Threshold, { readonly version: number; readonly json: string }>();
+const written = new WeakMap<Threshold, { readonly version: number; readonly bytes: Buffer }>();
 
 /**
- * A threshold's JSON, serialized once per version and reused: a list page of 100 is 100 cached
- * strings joined, a get by id one. Catalog entries are immutable; the version check keeps the
- * cache honest even for an object seen again under a newer version.
+ * A threshold's JSON as UTF-8 bytes, serialized once per version and reused: a page of 100 is 100
+ * cached buffers copied into one, a get by id one buffer sent as it is (no serialization, no
+ * encoding, no length scan per request). Catalog entries are replaced, never changed, on a write;
+ * the version check keeps the cache honest even for an object seen again under a newer version.
  */
-export function thresholdJson(t: Threshold): string {
+export function thresholdJson(t: Threshold): Buffer {
   const cached = written.get(t);
-  if (cached?.version === t.version) return cached.json;
-  const json = serialize(toThresholdResponse(t));
-  written.set(t, { version: t.version, json });
-  return json;
+  if (cached?.version === t.version) return cached.bytes;
+  const bytes = Buffer.from(serialize(toThresholdResponse(t)));
+  written.set(t, { version: t.version, bytes });
+  return bytes;
+}
+
+const OPEN = Buffer.from('{"thresholds":[');
+const COMMA = Buffer.from(',');
+
+/** A page as the bytes fast-json-stringify writes for `ThresholdList`, from each threshold's cached JSON. */
+export function pageJson(page: ThresholdPage): Buffer {
+  const last = page.items[page.items.length - 1];
+  const cursor = page.hasMore && last ? JSON.stringify(encodeCursor(last)) : 'null';
+  const parts: Buffer[] = [OPEN];
+  page.items.forEach((t, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(thresholdJson(t));
+  });
+  parts.push(Buffer.from(`],"count":${page.items.length},"next_cursor":${cursor}}`));
+  return Buffer.concat(parts);
 }
