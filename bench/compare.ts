@@ -3,7 +3,7 @@
  * checkout against the same endpoints built from another revision, in one run: both builds
  * started as they ship (memory storage, so the database is not what is compared), pinned to the
  * same core, measured alternately round by round with autocannon on the other core. Reports, per
- * endpoint and build, the median req/s and p99 and the CPU time the service used per request
+ * endpoint (classify, get by id, a list page of 100, match) and build, the median req/s and p99 and the CPU time the service used per request
  * (process CPU seconds / requests: steadier than req/s on a shared machine).
  *
  * The other revision is checked out in a temporary git worktree that uses this checkout's
@@ -14,8 +14,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, jsonHeaders, load, median, READER_KEY, startService, type Server } from './support/harness';
-import { classifyBodies } from './support/workload';
+import {
+  cpuSeconds,
+  EDITOR_KEY,
+  jsonHeaders,
+  load,
+  median,
+  READER_KEY,
+  startService,
+  type Server,
+} from './support/harness';
+import { classifyBodies, createBody, matchQueries } from './support/workload';
 
 const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -73,7 +82,27 @@ async function main(): Promise<void> {
           headers: { authorization: `Bearer ${READER_KEY}` },
         })),
       },
+      {
+        name: 'list 100',
+        requests: [
+          {
+            method: 'GET' as const,
+            path: '/v1/risk/thresholds?limit=100',
+            headers: { authorization: `Bearer ${READER_KEY}` },
+          },
+        ],
+      },
+      {
+        name: 'match',
+        requests: matchQueries().map((path) => ({
+          method: 'GET' as const,
+          path,
+          headers: { authorization: `Bearer ${READER_KEY}` },
+        })),
+      },
     ];
+    // 91 thresholds more than the 9 seeds in each build, so a list page holds 100.
+    for (const b of builds) await addThresholds(b.server.baseUrl, 91);
     // Warm-up of each build (JIT), not measured.
     for (const b of builds) for (const e of endpoints) await load(b.server.baseUrl, e.requests, CONNECTIONS, 2);
     const samples = new Map<string, { rps: number; p99: number; cpuUs: number }[]>();
@@ -114,6 +143,18 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((s) => s.stop()));
     git(ROOT, 'worktree', 'remove', '--force', tree);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Creates `count` active thresholds through the API (the editor key; approvals are off in the bench). */
+async function addThresholds(baseUrl: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${baseUrl}/v1/admin/risk/thresholds`, {
+      method: 'POST',
+      headers: jsonHeaders(EDITOR_KEY),
+      body: JSON.stringify({ ...createBody(), name: `bench-list-${i}`, industry_code: String(7000 + i) }),
+    });
+    if (res.status !== 201) throw new Error(`creating a threshold answered ${res.status}: ${await res.text()}`);
   }
 }
 

@@ -64,6 +64,44 @@ export function load(baseUrl: string, requests: Request[], connections: number, 
   });
 }
 
+export interface FixedRate {
+  sent: number;
+  completed: number;
+  rate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Latency at a fixed offered rate (`fixed-rate-worker.js`, its own process on the load core); ms. */
+export function fixedRate(
+  baseUrl: string,
+  requests: Request[],
+  rate: number,
+  seconds: number,
+  connections: number,
+): Promise<FixedRate> {
+  return new Promise((resolve, reject) => {
+    const child = spawnNode(
+      LOAD_CPU,
+      [
+        join(ROOT, 'bench/support/fixed-rate-worker.js'),
+        JSON.stringify({ url: baseUrl, rate, seconds, connections, requests }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`fixed-rate worker exited with ${code}`));
+      else resolve(JSON.parse(out) as FixedRate);
+    });
+  });
+}
+
 export interface Server {
   baseUrl: string;
   child: ChildProcess;
@@ -93,11 +131,16 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startService(env: Record<string, string>, logFile: string, root = ROOT): Promise<Server> {
+export async function startService(
+  env: Record<string, string>,
+  logFile: string,
+  root = ROOT,
+  nodeArgs: string[] = [],
+): Promise<Server> {
   const port = await freePort();
   const log = openSync(logFile, 'a');
   const started = performance.now();
-  const child = spawnNode(SERVER_CPU, [join(root, 'dist/main.js')], {
+  const child = spawnNode(SERVER_CPU, [...nodeArgs, join(root, 'dist/main.js')], {
     cwd: root,
     stdio: ['ignore', log, log],
     env: {
