@@ -82,7 +82,7 @@ describe('read API (SPEC §3.1)', () => {
     const serializer = (schema: Parameters<typeof okResponse>[0]): ((value: unknown) => string) =>
       fastJson((okResponse(schema).response as Record<number, object>)[200]);
 
-    it('a page and a threshold are the bytes the documented schemas serialize to, and a change is served at once', async () => {
+    it('a page and a threshold are the bytes the documented schemas serialize to, and a change is served at once (pages too)', async () => {
       const list = serializer(thresholdListResponse);
       const one = serializer(thresholdResponse);
       const page = await send(app, 'GET', '/v1/risk/thresholds?limit=3');
@@ -92,6 +92,9 @@ describe('read API (SPEC §3.1)', () => {
       expect(list(next.json())).toBe(next.body);
       const before = await send(app, 'GET', `/v1/risk/thresholds/${FINANCIAL_52}`);
       expect(one(before.json())).toBe(before.body);
+      // The same page asked twice is the same bytes; asked again after a change, it shows the change.
+      const all = (await send(app, 'GET', '/v1/risk/thresholds?limit=500')).body;
+      expect((await send(app, 'GET', '/v1/risk/thresholds?limit=500')).body).toBe(all);
       const patched = await send(
         app,
         'PATCH',

@@ -44,6 +44,12 @@ export class CatalogSnapshot {
   private readonly matchIndexes = new Map<Category, MatchIndex>();
   /** Every threshold in list order (`priority DESC, created_at DESC, id`). */
   private readonly sorted: Threshold[];
+  /** Counts the changes applied to this snapshot: what was derived from it at another count is stale. */
+  private changes = 0;
+
+  get generation(): number {
+    return this.changes;
+  }
 
   constructor(
     thresholds: Iterable<Threshold>,
@@ -107,6 +113,7 @@ export class CatalogSnapshot {
 
   /** Adds or replaces `t`. */
   upsert(t: Threshold): void {
+    this.changes++;
     this.remove(t.id);
     this.byId.set(t.id, t);
     insertSorted(this.sorted, t);
@@ -119,6 +126,7 @@ export class CatalogSnapshot {
   remove(id: string): void {
     const old = this.byId.get(id);
     if (!old) return;
+    this.changes++;
     this.byId.delete(id);
     removeSorted(this.sorted, old);
     const list = this.byCategory.get(old.category);

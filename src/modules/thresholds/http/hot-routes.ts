@@ -12,7 +12,8 @@ import { NotFoundError } from '@app/modules/thresholds/domain/errors';
 import { toClassificationResponse, toMatchResponse } from '@app/modules/thresholds/http/classification.mapper';
 import { decodeCursor } from '@app/modules/thresholds/http/cursor';
 import { etagOf } from '@app/modules/thresholds/http/etag';
-import { pageJson, thresholdJson } from '@app/modules/thresholds/http/threshold-json';
+import { PageCache, pageJson, thresholdJson } from '@app/modules/thresholds/http/threshold-json';
+import { ThresholdCatalog } from '@app/modules/thresholds/catalog/threshold-catalog';
 import { filterFromQuery } from '@app/modules/thresholds/http/threshold.mapper';
 import {
   classificationBatchResponse,
@@ -38,7 +39,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * then the handler alone, with no Nest router, pipes or exception zone between. Bodies and queries
  * are checked by validation compiled from their zod schemas (`compiledCheck`); answers are
  * serialized by fast-json-stringify from the documented response schemas, a threshold's JSON once
- * per version (`thresholdJson`). Errors thrown here reach Fastify's error handler, which Nest wires
+ * per version (`thresholdJson`), a list page once per catalog generation and query (`PageCache`). Errors thrown here reach Fastify's error handler, which Nest wires
  * to the same problem+json filter as the controllers'.
  */
 @Injectable()
@@ -47,7 +48,10 @@ export class HotRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly thresholds: ThresholdsService,
     private readonly classification: ClassificationService,
+    private readonly catalog: ThresholdCatalog,
   ) {}
+
+  private readonly pages = new PageCache();
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -85,12 +89,20 @@ export class HotRoutes implements OnModuleInit {
         config: READER,
         handler: (request: FastifyRequest, reply: FastifyReply) => {
           const query = listPipe.transform(request.query);
-          const page = this.thresholds.list(
-            filterFromQuery({ ...query, is_active: true }),
-            query.limit,
-            query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+          const snapshot = this.catalog.current();
+          const key = [query.category, query.industry_code, query.business_type, query.limit, query.cursor].join(
+            '\u0000',
           );
-          void reply.type(JSON_TYPE).send(pageJson(page));
+          const body = this.pages.page(snapshot, key, () =>
+            pageJson(
+              snapshot.list({
+                filter: filterFromQuery({ ...query, is_active: true }),
+                limit: query.limit,
+                after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+              }),
+            ),
+          );
+          void reply.type(JSON_TYPE).send(body);
           return reply;
         },
       },
