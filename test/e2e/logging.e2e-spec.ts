@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestApp, send } from '@test/support/app';
+import { createTestApp, logCapture, send } from '@test/support/app';
 import { aCreateBody } from '@test/support/builders';
 
 interface LogLine {
@@ -81,20 +81,13 @@ describe('structured logs', () => {
 
 describe('request lines by REQUEST_LOG_POLICY', () => {
   it('keeps what the operator asks for: every classify line, only errors elsewhere', async () => {
-    const raw: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw.push(chunk.toString());
-        done();
-      },
-    });
+    const { stream, lines: logged } = logCapture<LogLine>();
     const app = await createTestApp({
       logStream: stream,
       env: { LOG_LEVEL: 'info', REQUEST_LOG_POLICY: 'default=errors,classify=all', REQUEST_LOG_SLOW_MS: '600000' },
     });
     try {
-      const messages = (): string[] =>
-        raw.flatMap((c) => c.split('\n').filter(Boolean)).map((l) => (JSON.parse(l) as LogLine).msg);
+      const messages = (): string[] => logged().map((l) => l.msg);
       await send(app, 'POST', '/v1/risk/classify', { score: 50, category: 'financial' });
       await send(app, 'GET', '/v1/risk/categories');
       await send(app, 'GET', '/v1/admin/risk/thresholds');
@@ -103,6 +96,22 @@ describe('request lines by REQUEST_LOG_POLICY', () => {
       expect(requests).toEqual([
         'POST /v1/risk/classify 200',
         'GET /v1/risk/thresholds/00000000-0000-4000-8000-00000000ffff 404',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('warns at start about a route key that names no served route', async () => {
+    const { stream, lines: logged } = logCapture<LogLine>();
+    const app = await createTestApp({
+      logStream: stream,
+      env: { LOG_LEVEL: 'info', REQUEST_LOG_POLICY: 'GET /v1/risk/threshold/:id=all,GET /v1/risk/thresholds/:id=all' },
+    });
+    try {
+      const warnings = logged().filter((l) => l.level === 'warn' && l.msg.includes('REQUEST_LOG_POLICY'));
+      expect(warnings.map((l) => l.msg)).toEqual([
+        expect.stringContaining('names no served route: GET /v1/risk/threshold/:id ('),
       ]);
     } finally {
       await app.close();

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { as, createTestApp, routesOf, send, signIn } from '@test/support/app';
+import { as, createTestApp, logCapture, routesOf, send, signIn } from '@test/support/app';
 
 const SEED_ID = '00000000-0000-4000-8000-000000000007';
 /** Budgets of different sizes, so an answer's RateLimit-Limit names the budget it was counted on. */
@@ -34,17 +33,9 @@ interface Line {
 
 describe('the route table: every route, however registered, is authenticated, limited, measured and logged as declared', () => {
   let app: NestFastifyApplication;
-  const raw: string[] = [];
-  const lines = (): Line[] =>
-    raw.flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Line);
+  const { stream, lines } = logCapture<Line>();
 
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw.push(chunk.toString());
-        done();
-      },
-    });
     app = await createTestApp({
       logStream: stream,
       env: {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Test } from '@nestjs/testing';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -155,4 +156,24 @@ export function expectProblem(
   expect(typeof body.detail).toBe('string');
   expect(typeof body.type).toBe('string');
   return body;
+}
+
+/** A log destination for `createTestApp({ logStream })` that keeps every JSON line written to it. */
+export function logCapture<Line = Record<string, unknown>>(): {
+  stream: Writable;
+  lines: () => Line[];
+  clear: () => void;
+} {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () => raw.flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Line),
+    clear: () => void (raw.length = 0),
+  };
 }

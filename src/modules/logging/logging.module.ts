@@ -1,14 +1,22 @@
 import { distinctServerRequestId } from '@app/modules/http/request-context';
-import { Inject, Injectable, Module, type DynamicModule, type LoggerService, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type LoggerService,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import { AppConfig } from '@app/modules/config/app-config';
 import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
-import type { EdgeRouteConfig } from '@app/modules/http/edge/route-config';
-import { keepsLine } from '@app/modules/logging/request-log-policy';
+import type { EdgeRouteConfig, RequestLogPolicy } from '@app/modules/http/edge/route-config';
+import { keepsLine, unknownRouteKeys } from '@app/modules/logging/request-log-policy';
 
 /** Probes and scrapes: logged only when they fail. */
 const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/health/detailed', '/metrics']);
@@ -144,7 +152,7 @@ export function requestLogLevel(path: string, status: number): Level {
  * layer and no per-request child logger, which on a cheap request cost more than the request.
  */
 @Injectable()
-export class RequestLogger implements OnModuleInit {
+export class RequestLogger implements OnModuleInit, OnApplicationBootstrap {
   /** pino's base bindings, as pino writes them. */
   private readonly base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
 
@@ -156,11 +164,27 @@ export class RequestLogger implements OnModuleInit {
     config: AppConfig,
   ) {
     this.slowMs = config.log.slowMs;
+    this.policies = config.log.requestPolicies;
   }
+
+  private readonly policies: ReadonlyMap<string, RequestLogPolicy>;
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     EdgePipeline.of(instance).onResponse('request-log', (request, reply, route) => this.log(request, reply, route));
+  }
+
+  /** Once every route is registered: a REQUEST_LOG_POLICY route key that names none is a typo to report. */
+  onApplicationBootstrap(): void {
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const unknown = unknownRouteKeys(this.policies, (method, url) =>
+      instance.hasRoute({ method: method, url }),
+    );
+    if (unknown.length === 0) return;
+    this.sink.logger.warn(
+      { context: 'RequestLog' },
+      `REQUEST_LOG_POLICY names no served route: ${unknown.join(', ')} (a route is 'METHOD /template', as in the metrics' route label)`,
+    );
   }
 
   private log(request: FastifyRequest, reply: FastifyReply, route: EdgeRouteConfig | undefined): void {

@@ -8,9 +8,16 @@ import type { EdgeRouteConfig, RateClass, RequestLogPolicy } from '@app/modules/
  * (those, plus one in N of the others). A route's own key wins over its budget's, which wins over
  * `default`. Probes and scrapes keep their own rule (logged only when they fail).
  */
-export interface RequestLogPolicies {
-  readonly byKey: ReadonlyMap<string, RequestLogPolicy>;
-  readonly slowMs: number;
+
+/** The route keys of a policy that name no served route (a typo would otherwise be silently ignored). */
+export function unknownRouteKeys(
+  policies: ReadonlyMap<string, RequestLogPolicy>,
+  serves: (method: string, url: string) => boolean,
+): string[] {
+  return [...policies.keys()].filter((key) => {
+    const [method, url] = key.split(' ');
+    return url !== undefined && !serves(method, url);
+  });
 }
 
 /**
