@@ -14,6 +14,7 @@
  * core 1 when `taskset` exists. Loopback only, every measurement bounded in time. Prints a table
  * and writes `bench/results/<date>-<mode>.json` (or into `--out`).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -169,6 +170,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const revision = revisionOf(ROOT);
   const machine = {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
       : 'no taskset: not pinned',
   };
   process.stdout.write(
-    `bench (${QUICK ? 'quick' : 'full'}): ${machine.cores} cores, ${machine.cpu}, Node.js ${machine.node}; ${machine.pinned}\n`,
+    `bench (${QUICK ? 'quick' : 'full'}) of ${revision}: ${machine.cores} cores, ${machine.cpu}, Node.js ${machine.node}; ${machine.pinned}\n`,
   );
   const postgres = await startPostgresServer();
   process.stdout.write(`PostgreSQL: ${postgres.description}\n`);
@@ -337,6 +339,7 @@ async function main(): Promise<void> {
     }
     const report = {
       date: startedAt.toISOString(),
+      revision,
       mode: QUICK ? 'quick' : 'full',
       machine,
       plan: {
@@ -831,7 +834,7 @@ function evaluate(
     // 3x the list's req/s before issue #20, which served 0.05 of node:http (2026-12-02) at every size.
     const list = at(size, 'list 100');
     targets.push({
-      target: `list of 100 @ ${size}: >= 0.15 of node:http (3x the 0.05 before)`,
+      target: `list of 100 @ ${size}: >= 0.15 of node:http (3x the 0.04-0.06 of the last run before #20)`,
       value: list.ratio.toFixed(2),
       met: list.ratio >= 0.15,
     });
@@ -903,6 +906,17 @@ function printTargets(targets: Target[]): void {
     ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : 'NO'} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The commit measured, `+changes` when the working tree differs from it ('unknown' outside git). */
+function revisionOf(root: string): string {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** One autocannon measurement with the server's CPU time per request (process CPU seconds / requests). */

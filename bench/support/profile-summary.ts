@@ -71,11 +71,25 @@ export function summarise(file: string, top = 25): ProfileSummary {
   };
 }
 
+/**
+ * `node -r ./test/support/register-ts.js bench/support/profile-summary.ts <file.cpuprofile>... [--top N]`:
+ * each profile's self time by place and its N busiest functions (25 by default). A profile covers
+ * the whole process, start-up included: warm the service up and load it long enough (10 s or more)
+ * for start-up to be a small share.
+ */
 if (require.main === module) {
-  const s = summarise(process.argv[2], Number(process.argv[3] ?? 25));
-  process.stdout.write(`busy ${s.totalMs} ms\n`);
-  for (const p of s.places.filter((p) => p.share >= 0.5))
-    process.stdout.write(`${String(p.share).padStart(5)} %  ${p.place}\n`);
-  process.stdout.write('\n');
-  for (const f of s.functions) process.stdout.write(`${String(f.share).padStart(5)} %  ${f.name}  [${f.place}]\n`);
+  const args = process.argv.slice(2);
+  const topAt = args.indexOf('--top');
+  const top = topAt === -1 ? 25 : Number(args[topAt + 1]);
+  const files = args.filter((_, i) => topAt === -1 || (i !== topAt && i !== topAt + 1));
+  if (files.length === 0) throw new Error('usage: profile-summary.ts <file.cpuprofile>... [--top N]');
+  for (const file of files) {
+    const s = summarise(file, top);
+    process.stdout.write(`${file}: busy ${s.totalMs} ms\n`);
+    for (const p of s.places.filter((p) => p.share >= 0.5))
+      process.stdout.write(`${String(p.share).padStart(5)} %  ${p.place}\n`);
+    process.stdout.write('\n');
+    for (const f of s.functions) process.stdout.write(`${String(f.share).padStart(5)} %  ${f.name}  [${f.place}]\n`);
+    process.stdout.write('\n');
+  }
 }

@@ -135,6 +135,16 @@ describe('read API (SPEC §3.1)', () => {
       const bad = expectProblem(await send(app, 'GET', '/v1/risk/thresholds/123'), 400, 'VALIDATION_ERROR');
       expect(bad.errors).toEqual([{ field: '/id', message: 'must be a UUID', code: 'invalid_format' }]);
     });
+
+    it('answers an empty id as no route, as the admin API does, and measures it as unmatched', async () => {
+      for (const path of ['/v1/risk/thresholds/', '/v1/admin/risk/thresholds/', '/v1/admin/risk/thresholds//history']) {
+        const problem = expectProblem(await send(app, 'GET', path), 404, 'NOT_FOUND');
+        expect(problem.detail).toBe(`No route matches GET ${path}.`);
+      }
+      const metrics = (await send(app, 'GET', '/metrics', undefined, { authorization: '' })).body;
+      expect(metrics).toContain('http_requests_total{method="GET",route="unmatched",status="404"} 3');
+      expect(metrics).not.toMatch(/route="[^"]*:id[^"]*",status="(400|404)"/);
+    });
   });
 
   describe('GET /v1/risk/thresholds/match', () => {

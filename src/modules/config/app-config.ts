@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseApiKeys, type ApiKey } from '@app/modules/auth/api-keys';
 import { parseRoleMap, type RoleMapping } from '@app/modules/auth/oidc/role-map';
 import type { RequestLogPolicy } from '@app/modules/http/edge/route-config';
-import { parseRequestLogPolicy } from '@app/modules/logging/request-log-policy';
+import { requestLogPolicies } from '@app/modules/logging/request-log-policy';
 import {
   ENV_VARS,
   type LOG_LEVELS,
@@ -292,7 +292,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     {
       level: values.LOG_LEVEL as LogLevel,
       format: values.LOG_FORMAT as 'json' | 'pretty',
-      requestPolicies: parseRequestLogPolicy(values.REQUEST_LOG_POLICY as string),
+      requestPolicies: requestLogPolicies(values.REQUEST_LOG_POLICY as string),
       slowMs: values.REQUEST_LOG_SLOW_MS as number,
     },
     { http: values.METRICS_ENABLED === 'true' },

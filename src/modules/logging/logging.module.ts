@@ -177,9 +177,7 @@ export class RequestLogger implements OnModuleInit, OnApplicationBootstrap {
   /** Once every route is registered: a REQUEST_LOG_POLICY route key that names none is a typo to report. */
   onApplicationBootstrap(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const unknown = unknownRouteKeys(this.policies, (method, url) =>
-      instance.hasRoute({ method: method, url }),
-    );
+    const unknown = unknownRouteKeys(this.policies, (method, url) => instance.hasRoute({ method, url }));
     if (unknown.length === 0) return;
     this.sink.logger.warn(
       { context: 'RequestLog' },

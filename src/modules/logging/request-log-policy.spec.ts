@@ -4,6 +4,7 @@ import {
   keepsLine,
   parseRequestLogPolicy,
   policyFor,
+  requestLogPolicies,
 } from '@app/modules/logging/request-log-policy';
 
 describe('REQUEST_LOG_POLICY', () => {
@@ -25,6 +26,14 @@ describe('REQUEST_LOG_POLICY', () => {
     expect(policyFor(new Map(), 'GET', '/v1/admin/risk/thresholds', 'read')).toEqual({ kind: 'all' });
   });
 
+  it('adds the operator’s entries to the default: classify=all changes classification’s lines and nothing else', () => {
+    const policies = requestLogPolicies('classify=all, default=errors');
+    expect(policyFor(policies, 'POST', '/v1/risk/classify', 'classify')).toEqual({ kind: 'all' });
+    expect(policyFor(policies, 'GET', '/v1/risk/thresholds/:id', 'read')).toEqual({ kind: 'sample', every: 100 });
+    expect(policyFor(policies, 'PATCH', '/v1/admin/risk/thresholds/:id', 'write')).toEqual({ kind: 'errors' });
+    expect(requestLogPolicies('')).toEqual(parseRequestLogPolicy(DEFAULT_REQUEST_LOG_POLICY));
+  });
+
   it('refuses what it cannot read, naming the entry', () => {
     for (const bad of [
       'classify',
@@ -38,7 +47,7 @@ describe('REQUEST_LOG_POLICY', () => {
       'GET x=all',
       '=all',
     ]) {
-      expect(() => parseRequestLogPolicy(bad)).toThrow(/key must be|policy must be/);
+      expect(() => parseRequestLogPolicy(bad)).toThrow(/is not default, a budget|is not all, errors or 1\/N/);
     }
   });
 

@@ -1,7 +1,8 @@
 import type { EdgeRouteConfig, RateClass, RequestLogPolicy } from '@app/modules/http/edge/route-config';
 
 /**
- * REQUEST_LOG_POLICY: which answers get a request line, per route. A comma-separated list of
+ * REQUEST_LOG_POLICY: which answers get a request line, per route, on top of the built-in default
+ * (`DEFAULT_REQUEST_LOG_POLICY`). A comma-separated list of
  * `key=policy`; the key is `default`, a budget (`read`, `classify`, `write`, `signIn`, `none`: probes,
  * metrics, docs, console files) or one route as `METHOD /template` (`GET /v1/risk/thresholds/:id`);
  * the policy is `all`, `errors` (4xx, 5xx and answers slower than REQUEST_LOG_SLOW_MS) or `1/N`
@@ -31,6 +32,15 @@ export const DEFAULT_REQUEST_LOG_POLICY =
 const BUDGETS: readonly (RateClass | 'none')[] = ['read', 'classify', 'write', 'signIn', 'none'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
+/**
+ * The policies in force: the built-in default with REQUEST_LOG_POLICY's entries on top (an entry
+ * replaces the default's entry of the same key; the others stay), so `classify=all` changes
+ * classification's lines and nothing else.
+ */
+export function requestLogPolicies(value: string): Map<string, RequestLogPolicy> {
+  return new Map([...parseRequestLogPolicy(DEFAULT_REQUEST_LOG_POLICY), ...parseRequestLogPolicy(value)]);
+}
+
 /** Parses REQUEST_LOG_POLICY; throws an Error naming the first bad entry. */
 export function parseRequestLogPolicy(text: string): Map<string, RequestLogPolicy> {
   const byKey = new Map<string, RequestLogPolicy>();
@@ -42,11 +52,15 @@ export function parseRequestLogPolicy(text: string): Map<string, RequestLogPolic
     const value = entry.slice(at + 1).trim();
     if (at < 1 || !validKey(key)) {
       throw new Error(
-        `'${entry}': the key must be default, one of ${BUDGETS.join(', ')}, or a route as 'METHOD /path'`,
+        `key=policy entries, and the key of '${entry}' is not default, a budget (${BUDGETS.join(', ')}) or a route as 'METHOD /path'`,
       );
     }
     const policy = policyOf(value);
-    if (!policy) throw new Error(`'${entry}': the policy must be all, errors or 1/N (N from 1 to 1000000)`);
+    if (!policy) {
+      throw new Error(
+        `key=policy entries, and the policy of '${entry}' is not all, errors or 1/N (N from 1 to 1000000)`,
+      );
+    }
     byKey.set(key, policy);
   }
   return byKey;

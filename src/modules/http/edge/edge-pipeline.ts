@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { edgeRouteOf, type EdgeRouteConfig } from '@app/modules/http/edge/route-config';
+import { answeringRouteOf, edgeRouteOf, type EdgeRouteConfig } from '@app/modules/http/edge/route-config';
 
 /** A step's word that it answered the request itself (a preflight, a request without Host). */
 export const ANSWERED = Symbol('answered');
@@ -62,12 +62,12 @@ export class EdgePipeline {
       runRequestSteps(requestSteps, 0, request, reply, edgeRouteOf(request), done),
     );
     instance.addHook('onSend', (request, reply, payload, done) => {
-      const route = edgeRouteOf(request);
+      const route = answeringRouteOf(request, reply.statusCode);
       for (const step of sendSteps) step?.(request, reply, route);
       done(null, payload);
     });
     instance.addHook('onResponse', (request, reply, done) => {
-      const route = edgeRouteOf(request);
+      const route = answeringRouteOf(request, reply.statusCode);
       for (const step of responseSteps) step?.(request, reply, route);
       done();
     });

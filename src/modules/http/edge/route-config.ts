@@ -81,3 +81,15 @@ export function edgeRouteOf(request: FastifyRequest): EdgeRouteConfig | undefine
   (request as WithRoute)[EDGE_ROUTE] = route ?? false;
   return route;
 }
+
+/**
+ * The declaration of the route that answered: as `edgeRouteOf`, except for a `404` that a route
+ * handed to the not-found handler (`reply.callNotFound()`: Nest does for an empty path parameter,
+ * as `/v1/admin/risk/thresholds//history`), which is measured and logged as matching no route.
+ */
+export function answeringRouteOf(request: FastifyRequest, status: number): EdgeRouteConfig | undefined {
+  const route = edgeRouteOf(request);
+  if (route === undefined || status !== 404 || request.routeOptions.url !== undefined) return route;
+  (request as WithRoute)[EDGE_ROUTE] = false;
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { compiledCheck } from '@app/modules/http/compiled-check';
@@ -55,7 +55,12 @@ export class HotRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const route of this.routes()) instance.route(route);
+    const routes = this.routes();
+    for (const route of routes) instance.route(route);
+    // Nest's "Mapped {…} route" lines list its controllers' routes only.
+    new Logger('HotRoutes').log(
+      `Mapped on Fastify directly: ${routes.map((r) => `{${r.url}, ${String(r.method)}}`).join(', ')}`,
+    );
   }
 
   routes(): RouteOptions[] {
@@ -90,9 +95,14 @@ export class HotRoutes implements OnModuleInit {
         handler: (request: FastifyRequest, reply: FastifyReply) => {
           const query = listPipe.transform(request.query);
           const snapshot = this.catalog.current();
-          const key = [query.category, query.industry_code, query.business_type, query.limit, query.cursor].join(
-            '\u0000',
-          );
+          // Unambiguous whatever the values hold (NUL included).
+          const key = JSON.stringify([
+            query.category,
+            query.industry_code,
+            query.business_type,
+            query.limit,
+            query.cursor,
+          ]);
           const body = this.pages.page(snapshot, key, () =>
             pageJson(
               snapshot.list({
@@ -127,6 +137,8 @@ export class HotRoutes implements OnModuleInit {
         url: '/v1/risk/thresholds/:id',
         config: READER,
         handler: (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+          // An empty id (`/v1/risk/thresholds/`) matches no route, as Nest answers for its routes.
+          if (request.params.id === '') return reply.callNotFound();
           const id = idCheck(request.params.id);
           const t = this.thresholds.get(id);
           // The public API shows active thresholds only; editors see inactive ones in the admin API.
