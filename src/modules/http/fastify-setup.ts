@@ -107,7 +107,7 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
 
 /**
  * A route's declaration completed as it is registered: its budget by the rule of `budgetOf` when
- * it declares none, and its request-log policy (REQUEST_LOG_POLICY). Every route, however
+ * it declares none, and its request-log policy (always REQUEST_LOG_POLICY's, so operators decide). Every route, however
  * registered, passes here, so the edge pipeline reads one resolved declaration per request.
  */
 export function declaredRoute(
@@ -118,7 +118,7 @@ export function declaredRoute(
 ): EdgeRouteConfig {
   const method = [methods].flat()[0];
   const budget = declared?.budget ?? budgetOf(method, url);
-  return { ...declared, budget, log: declared?.log ?? policyFor(config.log.requestPolicies, method, url, budget) };
+  return { ...declared, budget, log: policyFor(config.log.requestPolicies, method, url, budget) };
 }
 
 /** Whether a parsed JSON value holds NUL in any string or key. */

@@ -15,9 +15,10 @@ export type RateClass = 'read' | 'classify' | 'write' | 'signIn';
  * config on every request, whether the route is a Nest controller's (its decorators write it) or
  * registered on Fastify directly (the hot routes, the console: they pass it as `config`):
  * - `access`: who may call it (required: a route without it is refused);
- * - `budget`: the rate-limit budget it counts against, or `none` (probes, metrics, docs); when not
- *   declared, the rule of `budgetOf` fills it in as the route is registered;
- * - `log`: the request-log policy's key, filled in as the route is registered (REQUEST_LOG_POLICY).
+ * - `budget`: the rate-limit budget it counts against, or `none`; a route registered on Fastify may
+ *   declare it, else (and for every controller route) CONTRACT §6's rule (`budgetOf`) fills it in
+ *   as the route registers (`declaredRoute` in `fastify-setup.ts`);
+ * - `log`: the request-log policy, filled in as the route registers from REQUEST_LOG_POLICY.
  */
 export interface EdgeRouteConfig {
   access?: Access;
