@@ -106,12 +106,18 @@ describe('request lines by REQUEST_LOG_POLICY', () => {
     const { stream, lines: logged } = logCapture<LogLine>();
     const app = await createTestApp({
       logStream: stream,
-      env: { LOG_LEVEL: 'info', REQUEST_LOG_POLICY: 'GET /v1/risk/threshold/:id=all,GET /v1/risk/thresholds/:id=all' },
+      env: {
+        LOG_LEVEL: 'info',
+        REQUEST_LOG_POLICY:
+          'GET /v1/risk/threshold/:id=all,GET /v1/admin/risk/thresholds/:uuid=all,GET /v1/risk/thresholds/:id=all',
+      },
     });
     try {
       const warnings = logged().filter((l) => l.level === 'warn' && l.msg.includes('REQUEST_LOG_POLICY'));
       expect(warnings.map((l) => l.msg)).toEqual([
-        expect.stringContaining('names no served route: GET /v1/risk/threshold/:id ('),
+        expect.stringContaining(
+          'names no served route: GET /v1/risk/threshold/:id, GET /v1/admin/risk/thresholds/:uuid (',
+        ),
       ]);
     } finally {
       await app.close();

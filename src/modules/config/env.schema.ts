@@ -265,7 +265,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     }),
     default: DEFAULT_REQUEST_LOG_POLICY,
     description:
-      "Which answers get a request line, per route, on top of the built-in default (every line, but 1 in 100 successful answers of classify, batch, list, get by id and match): comma-separated key=policy, each replacing the default's entry of the same key; key default, a budget (read, classify, write, signIn, none) or a route ('GET /v1/risk/thresholds/:id'); policy all, errors (4xx, 5xx and slow answers) or 1/N (those plus one in N of the others). See docs/OBSERVABILITY.md.",
+      "Which answers get a request line, per route, on top of the built-in default (every line, but 1 in 100 successful answers of classify, batch, list, get by id and match): comma-separated key=policy, each replacing the built-in entries it covers (a route's; a budget's and its routes'; default: all of them); key default, a budget (read, classify, write, signIn, none) or a route ('GET /v1/risk/thresholds/:id'); policy all, errors (4xx, 5xx and slow answers) or 1/N (those plus one in N of the others). See docs/OBSERVABILITY.md.",
   },
   {
     name: 'REQUEST_LOG_SLOW_MS',

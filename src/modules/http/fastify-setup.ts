@@ -5,7 +5,7 @@ import { refuseConnect, refuseExpectation, refuseMissingHost } from '@app/module
 import { BadRequestError } from '@app/modules/thresholds/domain/errors';
 import type { AppConfig } from '@app/modules/config/app-config';
 import { ANSWERED, EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
-import { budgetOf, EDGE_ROUTE, type EdgeRouteConfig } from '@app/modules/http/edge/route-config';
+import { budgetOf, EDGE_ROUTE, servedRoutes, type EdgeRouteConfig } from '@app/modules/http/edge/route-config';
 import { policyFor } from '@app/modules/logging/request-log-policy';
 import { IMPORT_PATH } from '@app/modules/thresholds/http/transfer.controller';
 
@@ -55,6 +55,7 @@ export function configureFastify(instance: FastifyInstance, config: AppConfig): 
     // A route's own limit wins over the parser's (Fastify checks it per chunk and on Content-Length).
     if (route.url === IMPORT_PATH) route.bodyLimit = importBodyLimitBytes;
     route.config = declaredRoute(route.config, route.method, route.url, config);
+    for (const method of [route.method].flat()) servedRoutes(instance).add(`${method} ${route.url}`);
   });
   instance.decorateRequest(EDGE_ROUTE, null);
   instance.removeAllContentTypeParsers();

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import { AppConfig } from '@app/modules/config/app-config';
 import { EdgePipeline } from '@app/modules/http/edge/edge-pipeline';
-import type { EdgeRouteConfig, RequestLogPolicy } from '@app/modules/http/edge/route-config';
+import { servedRoutes, type EdgeRouteConfig, type RequestLogPolicy } from '@app/modules/http/edge/route-config';
 import { keepsLine, unknownRouteKeys } from '@app/modules/logging/request-log-policy';
 
 /** Probes and scrapes: logged only when they fail. */
@@ -177,7 +177,7 @@ export class RequestLogger implements OnModuleInit, OnApplicationBootstrap {
   /** Once every route is registered: a REQUEST_LOG_POLICY route key that names none is a typo to report. */
   onApplicationBootstrap(): void {
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const unknown = unknownRouteKeys(this.policies, (method, url) => instance.hasRoute({ method, url }));
+    const unknown = unknownRouteKeys(this.policies, servedRoutes(instance));
     if (unknown.length === 0) return;
     this.sink.logger.warn(
       { context: 'RequestLog' },

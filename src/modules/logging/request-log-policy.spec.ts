@@ -26,10 +26,26 @@ describe('REQUEST_LOG_POLICY', () => {
     expect(policyFor(new Map(), 'GET', '/v1/admin/risk/thresholds', 'read')).toEqual({ kind: 'all' });
   });
 
-  it('adds the operator’s entries to the default: classify=all changes classification’s lines and nothing else', () => {
-    const policies = requestLogPolicies('classify=all, default=errors');
+  it('lays the operator’s entries over the default, each replacing the built-in entries it covers', () => {
+    const sampled = { kind: 'sample', every: 100 };
+    // A budget's entry: that budget alone.
+    let policies = requestLogPolicies('classify=all');
     expect(policyFor(policies, 'POST', '/v1/risk/classify', 'classify')).toEqual({ kind: 'all' });
-    expect(policyFor(policies, 'GET', '/v1/risk/thresholds/:id', 'read')).toEqual({ kind: 'sample', every: 100 });
+    expect(policyFor(policies, 'GET', '/v1/risk/thresholds/:id', 'read')).toEqual(sampled);
+    // The reads' budget reaches the hot reads the default names one by one; classify keeps its own.
+    policies = requestLogPolicies('read=errors');
+    for (const url of ['/v1/risk/thresholds', '/v1/risk/thresholds/:id', '/v1/risk/thresholds/match']) {
+      expect(policyFor(policies, 'GET', url, 'read')).toEqual({ kind: 'errors' });
+    }
+    expect(policyFor(policies, 'POST', '/v1/risk/classify', 'classify')).toEqual(sampled);
+    // A route's entry: that route alone.
+    policies = requestLogPolicies('GET /v1/risk/thresholds/:id=all');
+    expect(policyFor(policies, 'GET', '/v1/risk/thresholds/:id', 'read')).toEqual({ kind: 'all' });
+    expect(policyFor(policies, 'GET', '/v1/risk/thresholds', 'read')).toEqual(sampled);
+    // default: every built-in entry; what is given stays.
+    policies = requestLogPolicies('default=errors, classify=all');
+    expect(policyFor(policies, 'POST', '/v1/risk/classify', 'classify')).toEqual({ kind: 'all' });
+    expect(policyFor(policies, 'GET', '/v1/risk/thresholds/:id', 'read')).toEqual({ kind: 'errors' });
     expect(policyFor(policies, 'PATCH', '/v1/admin/risk/thresholds/:id', 'write')).toEqual({ kind: 'errors' });
     expect(requestLogPolicies('')).toEqual(parseRequestLogPolicy(DEFAULT_REQUEST_LOG_POLICY));
   });

@@ -1,4 +1,9 @@
-import type { EdgeRouteConfig, RateClass, RequestLogPolicy } from '@app/modules/http/edge/route-config';
+import {
+  budgetOf,
+  type EdgeRouteConfig,
+  type RateClass,
+  type RequestLogPolicy,
+} from '@app/modules/http/edge/route-config';
 
 /**
  * REQUEST_LOG_POLICY: which answers get a request line, per route, on top of the built-in default
@@ -10,15 +15,15 @@ import type { EdgeRouteConfig, RateClass, RequestLogPolicy } from '@app/modules/
  * `default`. Probes and scrapes keep their own rule (logged only when they fail).
  */
 
-/** The route keys of a policy that name no served route (a typo would otherwise be silently ignored). */
+/**
+ * The route keys of a policy that name no served route template exactly (`served`: `METHOD /template`
+ * as the routes registered), which would otherwise be silently ignored: a typo, `{id}`, `:uuid`.
+ */
 export function unknownRouteKeys(
   policies: ReadonlyMap<string, RequestLogPolicy>,
-  serves: (method: string, url: string) => boolean,
+  served: ReadonlySet<string>,
 ): string[] {
-  return [...policies.keys()].filter((key) => {
-    const [method, url] = key.split(' ');
-    return url !== undefined && !serves(method, url);
-  });
+  return [...policies.keys()].filter((key) => key.includes(' ') && !served.has(key));
 }
 
 /**
@@ -33,12 +38,25 @@ const BUDGETS: readonly (RateClass | 'none')[] = ['read', 'classify', 'write', '
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
- * The policies in force: the built-in default with REQUEST_LOG_POLICY's entries on top (an entry
- * replaces the default's entry of the same key; the others stay), so `classify=all` changes
- * classification's lines and nothing else.
+ * The policies in force: the built-in default with REQUEST_LOG_POLICY's entries on top. Each given
+ * entry replaces the built-in entries it covers: a route's, that route's; a budget's, that budget's
+ * and those of the built-in routes in it; `default`, every built-in entry. So `classify=all` changes
+ * classification's lines and nothing else, `read=all` reaches the hot reads too, and
+ * `default=errors` leaves only what is given explicitly.
  */
 export function requestLogPolicies(value: string): Map<string, RequestLogPolicy> {
-  return new Map([...parseRequestLogPolicy(DEFAULT_REQUEST_LOG_POLICY), ...parseRequestLogPolicy(value)]);
+  const builtIn = parseRequestLogPolicy(DEFAULT_REQUEST_LOG_POLICY);
+  const given = parseRequestLogPolicy(value);
+  for (const key of given.keys()) {
+    if (key === 'default') builtIn.clear();
+    if (!(BUDGETS as readonly string[]).includes(key)) continue;
+    builtIn.delete(key);
+    for (const other of [...builtIn.keys()]) {
+      const [method, url] = other.split(' ');
+      if (url !== undefined && budgetOf(method, url) === key) builtIn.delete(other);
+    }
+  }
+  return new Map([...builtIn, ...given]);
 }
 
 /** Parses REQUEST_LOG_POLICY; throws an Error naming the first bad entry. */

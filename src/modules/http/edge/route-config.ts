@@ -94,3 +94,15 @@ export function answeringRouteOf(request: FastifyRequest, status: number): EdgeR
   (request as WithRoute)[EDGE_ROUTE] = false;
   return undefined;
 }
+
+const served = new WeakMap<object, Set<string>>();
+
+/** The routes an application registered, as `METHOD /template` (filled in as each route registers). */
+export function servedRoutes(instance: object): Set<string> {
+  let routes = served.get(instance);
+  if (!routes) {
+    routes = new Set();
+    served.set(instance, routes);
+  }
+  return routes;
+}
