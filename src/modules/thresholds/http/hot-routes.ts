@@ -37,10 +37,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * directly: each request runs the same edge hooks as every other route (its `config` declares its
  * access like a controller's decorators; budget and log policy are filled in as it registers), and
  * then the handler alone, with no Nest router, pipes or exception zone between. Bodies and queries
- * are checked by validation compiled from their zod schemas (`compiledCheck`); answers are
- * serialized by fast-json-stringify from the documented response schemas, a threshold's JSON once
- * per version (`thresholdJson`), a list page once per catalog generation and query (`PageCache`). Errors thrown here reach Fastify's error handler, which Nest wires
- * to the same problem+json filter as the controllers'.
+ * are checked by validation compiled from their zod schemas (`compiledCheck`; the list query by
+ * its zod schema, which has defaults); answers are serialized by fast-json-stringify from the
+ * documented response schemas, a threshold's JSON once per version (`thresholdJson`), a list page
+ * once per catalog generation and query (`PageCache`). Errors thrown here reach Fastify's error
+ * handler, which Nest wires to the same problem+json filter as the controllers'.
  */
 @Injectable()
 export class HotRoutes implements OnModuleInit {
