@@ -4,7 +4,6 @@ import {
   InjectThrottlerStorage,
   ThrottlerException,
   type ThrottlerModuleOptions,
-  type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -13,17 +12,14 @@ import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-st
 import type { Principal } from '@app/modules/auth/api-keys';
 import { METRIC } from '@app/modules/metrics/metrics.definitions';
 import type { EdgeRouteConfig, RateClass } from '@app/modules/http/edge/route-config';
-
-/** A storage that can count without waiting when its counters are in this process. */
-export interface ImmediateCounter {
-  incrementNow(key: string, ttl: number, limit: number): ThrottlerStorageRecord | Promise<ThrottlerStorageRecord>;
-}
+import type { ResilientThrottlerStorage } from '@app/modules/rate-limit/resilient-throttler.storage';
 
 export type { RateClass } from '@app/modules/http/edge/route-config';
 
 /**
  * Per-client rate limiting on the budget of the route's class (reads, classify, writes, sign-ins), called by
- * the edge hook (`EdgeAccessHook`) on the budget the route declares (`budget`), before authentication and before any body is read, so key
+ * the edge's access step (`EdgeAccessHook`) on the budget the route declares (`budget`), before
+ * authentication and before any body is read, so key
  * guessing and uploads are limited too: the client is the principal of a valid key, else the IP
  * (`request.ip`: Fastify honours `X-Forwarded-For` only from `TRUST_PROXY`). Answers carry
  * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; a refusal is
@@ -36,7 +32,8 @@ export class RateLimiter {
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage & Partial<ImmediateCounter>,
+    // The storage RateLimitModule configures: it counts without waiting when its counters are local.
+    @InjectThrottlerStorage() private readonly storage: ResilientThrottlerStorage,
     @InjectMetric(METRIC.rateLimitRejections) private readonly rejections: Counter,
   ) {
     const throttlers = Array.isArray(options) ? options : options.throttlers;
@@ -65,9 +62,7 @@ export class RateLimiter {
     // Sign-in attempts count per IP, whoever they claim to be.
     const key = `${rateClass}:${principal && rateClass !== 'signIn' ? `key:${principal.name}` : `ip:${request.ip}`}`;
     const limit = this.limits[rateClass];
-    const record = this.storage.incrementNow
-      ? this.storage.incrementNow(key, this.windowMs, limit)
-      : this.storage.increment(key, this.windowMs, limit, 0, rateClass);
+    const record = this.storage.incrementNow(key, this.windowMs, limit);
     if (record instanceof Promise) return record.then((r) => this.settle(reply, rateClass, limit, r));
     this.settle(reply, rateClass, limit, record);
     return undefined;

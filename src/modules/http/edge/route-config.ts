@@ -24,9 +24,8 @@ export interface EdgeRouteConfig {
   access?: Access;
   budget?: RateClass | 'none';
   log?: RequestLogPolicy;
-  /** The route's template and method, which Fastify adds to the config it keeps. */
+  /** The route's template, which Fastify adds to the config it keeps (the metrics' `route` label). */
   url?: string;
-  method?: string;
   /** The request logger's count of this route's answers, for a `1/N` policy. */
   answered?: number;
 }
